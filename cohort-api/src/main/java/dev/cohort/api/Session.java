@@ -1,0 +1,50 @@
+package dev.cohort.api;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A conversation's state, kept between calls of the same client.
+ *
+ * <p>Values must be {@link java.io.Serializable} through their whole object graph: in a
+ * stateful cluster the session is copied to other nodes. A value that is not serializable is
+ * replaced by a string holding its class name, and a warning ({@code COH.0300.0001W}) is logged
+ * when it is set — also on a standalone node, so that you find it in development.
+ *
+ * <p>Changes, including changes made inside an attribute's object after {@code put}, are saved
+ * when the top-level service returns.
+ */
+public interface Session {
+
+  /** The session id (also sent to the client as a cookie and in {@code X-Cohort-Session}). */
+  String id();
+
+  /** The user the session belongs to. */
+  String user();
+
+  /** The value of attribute {@code name}, if set. */
+  Optional<Object> get(String name);
+
+  /**
+   * The value of attribute {@code name}, if set and of type {@code type}.
+   *
+   * @throws ClassCastException if the attribute holds a value of another type
+   */
+  <T> Optional<T> get(String name, Class<T> type);
+
+  /** Sets attribute {@code name}; see the class comment for what must hold of {@code value}. */
+  void put(String name, Object value);
+
+  /** Removes attribute {@code name}; nothing happens if it was not set. */
+  void remove(String name);
+
+  /** The names of the attributes set. */
+  Set<String> names();
+
+  /** When the session was created. */
+  Instant createdAt();
+
+  /** Ends the session after this call; the client's next call starts a new one. */
+  void invalidate();
+}

@@ -1,0 +1,50 @@
+package dev.cohort.server.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole configuration of a node: one typed, validated, immutable tree. Build it with {@link
+ * ConfigLoader}; tests may also use {@link #defaults()} and the records' {@code with*} copies.
+ */
+public record CohortConfig(
+    NodeConfig node,
+    HttpConfig http,
+    AdminConfig admin,
+    SessionConfig session,
+    DatabaseConfig database,
+    SecurityConfig security,
+    PackagesConfig packages,
+    LoggingConfig logging) {
+
+  /** Every setting, in documentation order. */
+  public static List<Setting<?>> settings() {
+    List<Setting<?>> all = new ArrayList<>();
+    all.addAll(NodeConfig.SETTINGS);
+    all.addAll(HttpConfig.SETTINGS);
+    all.addAll(AdminConfig.SETTINGS);
+    all.addAll(SessionConfig.SETTINGS);
+    all.addAll(DatabaseConfig.SETTINGS);
+    all.addAll(SecurityConfig.SETTINGS);
+    all.addAll(PackagesConfig.SETTINGS);
+    all.addAll(LoggingConfig.SETTINGS);
+    return List.copyOf(all);
+  }
+
+  static CohortConfig from(Values v) {
+    return new CohortConfig(
+        NodeConfig.from(v),
+        HttpConfig.from(v),
+        AdminConfig.from(v),
+        SessionConfig.from(v),
+        DatabaseConfig.from(v),
+        SecurityConfig.from(v),
+        PackagesConfig.from(v),
+        LoggingConfig.from(v));
+  }
+
+  /** The configuration with every default and nothing else. */
+  public static CohortConfig defaults() {
+    return ConfigLoader.load(ConfigSources.none()).config();
+  }
+}

@@ -1,0 +1,36 @@
+package dev.cohort.server.session;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Where sessions live: node memory now, a distributed cache in a stateful cluster. Every
+ * implementation passes the same contract test suite.
+ */
+public interface SessionStore extends AutoCloseable {
+
+  /** The session with {@code id}, if present (expired or not: the caller decides). */
+  Optional<SessionData> get(String id);
+
+  /**
+   * Adds a new session.
+   *
+   * @throws SessionsFullException when the store holds its maximum number of sessions
+   */
+  void create(SessionData session);
+
+  /** Applies {@code change} atomically: every update or none. */
+  SaveResult apply(SessionChange change);
+
+  /** Removes the session; nothing happens if it is absent. */
+  void remove(String id);
+
+  /** Removes every session expired at {@code now}; returns how many. */
+  int sweep(Instant now);
+
+  /** The number of sessions held. */
+  int size();
+
+  @Override
+  void close();
+}
