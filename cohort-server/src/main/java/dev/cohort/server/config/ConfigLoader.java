@@ -31,9 +31,11 @@ public final class ConfigLoader {
    *
    * @param config the tree
    * @param origins for every key that was set, where it was set
+   * @param raw for every key that was set, the value as written (secrets masked)
    * @param notes harmless oddities worth showing (e.g. an unknown {@code COHORT_*} variable)
    */
-  public record Loaded(CohortConfig config, Map<String, String> origins, List<String> notes) {}
+  public record Loaded(
+      CohortConfig config, Map<String, String> origins, Map<String, String> raw, List<String> notes) {}
 
   private ConfigLoader() {}
 
@@ -94,7 +96,10 @@ public final class ConfigLoader {
       CohortConfig config = CohortConfig.from(new Values(parsed));
       crossCheck(config, origins, problems);
       if (problems.isEmpty()) {
-        return new Loaded(config, Map.copyOf(origins), List.copyOf(notes));
+        Map<String, String> shown = new LinkedHashMap<>();
+        raw.forEach(
+            (k, v) -> shown.put(k, catalog.get(k).type().equals("secret") ? "****" : v));
+        return new Loaded(config, Map.copyOf(origins), Map.copyOf(shown), List.copyOf(notes));
       }
     }
     throw new ConfigException(problems);

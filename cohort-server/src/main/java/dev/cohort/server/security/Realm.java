@@ -45,6 +45,11 @@ public final class Realm {
     throw new UnsupportedOperationException("TODO");
   }
 
+  /** Reloads the snapshot every {@code interval} (picks up changes made by other nodes). */
+  public void startRefreshing(java.util.concurrent.ScheduledExecutorService scheduler, java.time.Duration interval) {
+    throw new UnsupportedOperationException("TODO");
+  }
+
   /** Reloads the snapshot now if the store changed (called after admin changes, and periodically). */
   public void refresh() {
     throw new UnsupportedOperationException("TODO");

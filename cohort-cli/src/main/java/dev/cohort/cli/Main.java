@@ -1,0 +1,23 @@
+package dev.cohort.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code cohort} command. */
+@Command(
+    name = "cohort",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Cohort: many server nodes acting as one virtual server.",
+    subcommands = {StartCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code (for tests). */
+  public static int run(String... args) {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+  }
+}

@@ -1,0 +1,289 @@
+package dev.cohort.server;
+
+import dev.cohort.server.admin.AdminApi;
+import dev.cohort.server.admin.AdminHandler;
+import dev.cohort.server.config.CohortConfig;
+import dev.cohort.server.db.Database;
+import dev.cohort.server.http.Health;
+import dev.cohort.server.http.HttpServers;
+import dev.cohort.server.http.PrimaryHandler;
+import dev.cohort.server.invoke.Invoker;
+import dev.cohort.server.pkg.PackageClassLoader;
+import dev.cohort.server.pkg.ServiceRegistry;
+import dev.cohort.server.security.FirstStart;
+import dev.cohort.server.security.PasswordHasher;
+import dev.cohort.server.security.Realm;
+import dev.cohort.server.security.SecurityStore;
+import dev.cohort.server.session.AttributeCodec;
+import dev.cohort.server.session.InMemorySessionStore;
+import dev.cohort.server.session.Sessions;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.jetty.server.Server;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * A Cohort node: the one place that builds every component and wires them together. {@link
+ * #start} returns a serving node; {@link #close} drains in-flight requests and stops it.
+ */
+public final class CohortNode implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CohortNode.class);
+  private static final Duration SECURITY_REFRESH = Duration.ofSeconds(2);
+
+  /**
+   * What the node needs from its environment besides the config.
+   *
+   * @param adminPassword the first Administrator's password ({@code COHORT_ADMIN_PASSWORD}), if
+   *     preset
+   * @param console where the generated first-start password is printed (never the log)
+   * @param clock the clock for sessions and credential caching
+   */
+  public record Environment(Optional<String> adminPassword, PrintStream console, InstantSource clock) {
+
+    public static Environment system(Map<String, String> env) {
+      return new Environment(
+          Optional.ofNullable(env.get("COHORT_ADMIN_PASSWORD")).filter(p -> !p.isEmpty()),
+          System.out,
+          InstantSource.system());
+    }
+  }
+
+  private final CohortConfig config;
+  private final Health health;
+  private final Deque<AutoCloseable> resources;
+  private final Server primary;
+  private final Server admin;
+  private final Sessions sessions;
+  private final Instant startedAt;
+
+  private CohortNode(
+      CohortConfig config,
+      Health health,
+      Deque<AutoCloseable> resources,
+      Server primary,
+      Server admin,
+      Sessions sessions,
+      Instant startedAt) {
+    this.config = config;
+    this.health = health;
+    this.resources = resources;
+    this.primary = primary;
+    this.admin = admin;
+    this.sessions = sessions;
+    this.startedAt = startedAt;
+  }
+
+  /**
+   * Builds and starts a node.
+   *
+   * @throws NodeStartException when something it needs is missing or broken, saying what
+   */
+  public static CohortNode start(CohortConfig config, Environment environment) {
+    String name = config.node().name();
+    MDC.put("node", name);
+    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    Health health = new Health();
+    try {
+      Files.createDirectories(config.node().dataDir());
+      Database database = Database.open(config.database(), config.node().dataDir());
+      resources.push(database);
+
+      PasswordHasher hasher =
+          new PasswordHasher(config.security().hashMemoryKib(), config.security().hashIterations());
+      SecurityStore securityStore = new SecurityStore(database, hasher);
+      FirstStart.ensureAdministrator(securityStore, environment.adminPassword())
+          .ifPresent(password -> announce(environment.console(), password));
+      Realm realm = new Realm(securityStore, hasher, config.security(), environment.clock());
+
+      ScheduledExecutorService scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              Thread.ofPlatform().name("cohort-" + name + "-timer").daemon().factory());
+      resources.push(scheduler::shutdownNow);
+      realm.startRefreshing(scheduler, SECURITY_REFRESH);
+
+      ServiceRegistry registry = ServiceRegistry.load(config.packages().dir());
+      resources.push(registry);
+
+      Sessions sessions =
+          new Sessions(
+              new InMemorySessionStore(config.session().maxSessions()),
+              config.session(),
+              new AttributeCodec(PackageClassLoader::isPackageClass),
+              environment.clock());
+      resources.push(sessions);
+      sessions.startSweeping(scheduler);
+
+      PrometheusMeterRegistry meters = meters(name, sessions);
+      resources.push(meters::close);
+
+      Invoker invoker = new Invoker(sessions, name);
+      PrimaryHandler primaryHandler =
+          new PrimaryHandler(
+              new PrimaryHandler.Parts(
+                  name, config.http(), config.session(), health, realm, sessions, registry, invoker,
+                  meters));
+      Instant startedAt = Instant.now();
+      NodeInfo info = new NodeInfo(config, health, database, registry, sessions, startedAt);
+      AdminHandler adminHandler =
+          new AdminHandler(
+              name,
+              health,
+              realm,
+              new AdminApi(info::describe, registry, securityStore, realm, sessions),
+              meters,
+              config.admin().metricsRequireAuth());
+
+      Server admin =
+          HttpServers.start(
+              "admin", config.admin().host(), config.admin().port(), adminHandler,
+              config.node().shutdownTimeout());
+      resources.push(admin::stop);
+      Server primary =
+          HttpServers.start(
+              "primary", config.http().host(), config.http().port(), primaryHandler,
+              config.node().shutdownTimeout());
+      resources.push(primary::stop);
+      info.ports(HttpServers.port(primary), HttpServers.port(admin));
+
+      CohortNode node =
+          new CohortNode(config, health, resources, primary, admin, sessions, startedAt);
+      health.set(Health.State.READY);
+      LOG.info(
+          "COH.0001.0001I node {} ready: services on http://{}:{}/ , admin on http://{}:{}/ ({}"
+              + " service(s), database {})",
+          name,
+          displayHost(config.http().host()),
+          node.port(),
+          displayHost(config.admin().host()),
+          node.adminPort(),
+          registry.serviceCount(),
+          database.description());
+      return node;
+    } catch (Exception e) {
+      closeAll(resources);
+      throw new NodeStartException("node " + name + " could not start: " + e.getMessage(), e);
+    } finally {
+      MDC.remove("node");
+    }
+  }
+
+  private static PrometheusMeterRegistry meters(String name, Sessions sessions) {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    meters.config().commonTags("node", name);
+    new ClassLoaderMetrics().bindTo(meters);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmGcMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    Gauge.builder("cohort.sessions", sessions, Sessions::count)
+        .description("Sessions held by this node")
+        .register(meters);
+    return meters;
+  }
+
+  private static void announce(PrintStream console, String password) {
+    console.println();
+    console.println("  ==================================================================");
+    console.println("   First start: created user 'Administrator' with password");
+    console.println();
+    console.println("       " + password);
+    console.println();
+    console.println("   It is shown only this once. Keep it safe, or change it with");
+    console.println("   PUT /admin/api/users/Administrator {\"password\":\"...\"}.");
+    console.println("  ==================================================================");
+    console.println();
+    console.flush();
+  }
+
+  private static String displayHost(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+  }
+
+  /** The primary port actually bound. */
+  public int port() {
+    return HttpServers.port(primary);
+  }
+
+  /** The admin port actually bound. */
+  public int adminPort() {
+    return HttpServers.port(admin);
+  }
+
+  public String name() {
+    return config.node().name();
+  }
+
+  public Health.State state() {
+    return health.state();
+  }
+
+  public CohortConfig config() {
+    return config;
+  }
+
+  /** The number of sessions held. */
+  public int sessionCount() {
+    return sessions.count();
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /**
+   * Stops the node: refuses new requests, lets in-flight ones finish (up to {@code
+   * node.shutdown-timeout}), then releases everything.
+   */
+  @Override
+  public synchronized void close() {
+    if (health.state() == Health.State.STOPPED) {
+      return;
+    }
+    MDC.put("node", name());
+    try {
+      health.set(Health.State.DRAINING);
+      LOG.info("COH.0001.0002I node {} draining (up to {})", name(), config.node().shutdownTimeout());
+      closeAll(resources);
+      health.set(Health.State.STOPPED);
+      LOG.info("COH.0001.0003I node {} stopped", name());
+    } finally {
+      MDC.remove("node");
+    }
+  }
+
+  private static void closeAll(Deque<AutoCloseable> resources) {
+    while (!resources.isEmpty()) {
+      AutoCloseable resource = resources.pop();
+      try {
+        resource.close();
+      } catch (Exception e) {
+        LOG.warn("COH.0001.0004W while stopping: {}", e.toString());
+      }
+    }
+  }
+
+}

@@ -1,0 +1,214 @@
+package dev.cohort.server.http;
+
+import dev.cohort.server.invoke.CohortError;
+import dev.cohort.server.invoke.ErrorCode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpCookie;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One HTTP request and its response, with the small vocabulary the handlers need: headers,
+ * cookies, a size-limited body, JSON replies and JSON errors. Runs on a virtual thread, so
+ * blocking reads and writes are fine.
+ */
+public final class Exchange {
+
+  public static final String NODE_HEADER = "X-Cohort-Node";
+  public static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+  private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final char[] ID_CHARS = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+
+  private final Request request;
+  private final Response response;
+  private final Callback callback;
+  private final String requestId;
+  private boolean responded;
+
+  Exchange(Request request, Response response, Callback callback, String nodeName) {
+    this.request = request;
+    this.response = response;
+    this.callback = callback;
+    this.requestId =
+        Optional.ofNullable(request.getHeaders().get(REQUEST_ID_HEADER))
+            .filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
+            .orElseGet(Exchange::newRequestId);
+    response.getHeaders().put(NODE_HEADER, nodeName);
+    response.getHeaders().put(REQUEST_ID_HEADER, requestId);
+  }
+
+  private static String newRequestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    char[] id = new char[16];
+    for (int i = 0; i < id.length; i++) {
+      id[i] = ID_CHARS[random.nextInt(ID_CHARS.length)];
+    }
+    return new String(id);
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public String method() {
+    return request.getMethod();
+  }
+
+  /** The decoded path, e.g. {@code /invoke/samples.hello/greet}. */
+  public String path() {
+    String path = request.getHttpURI().getDecodedPath();
+    return path == null ? "/" : path;
+  }
+
+  /** Scheme, host and port as the client addressed this node, e.g. {@code http://localhost:5555}. */
+  public String baseUrl() {
+    var uri = request.getHttpURI();
+    String host = header("Host").orElse(uri.getHost() + ":" + uri.getPort());
+    return (secure() ? "https" : "http") + "://" + host;
+  }
+
+  /** A query parameter, if present. */
+  public Optional<String> query(String name) {
+    String query = request.getHttpURI().getQuery();
+    if (query == null) {
+      return Optional.empty();
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      if (key.equals(name)) {
+        return Optional.of(eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return Optional.empty();
+  }
+
+  public Optional<String> header(String name) {
+    return Optional.ofNullable(request.getHeaders().get(name));
+  }
+
+  public Optional<String> cookie(String name) {
+    for (HttpCookie cookie : Request.getCookies(request)) {
+      if (cookie.getName().equals(name)) {
+        return Optional.of(cookie.getValue());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the request is over TLS (directly, or as a proxy says with X-Forwarded-Proto). */
+  public boolean secure() {
+    return request.isSecure()
+        || header("X-Forwarded-Proto").map("https"::equalsIgnoreCase).orElse(false);
+  }
+
+  /**
+   * The request body, refusing more than {@code limit} bytes: first by the declared length,
+   * then while reading (chunked bodies).
+   *
+   * @throws CohortError {@code COH-TOO-LARGE}
+   */
+  public byte[] body(long limit) {
+    long declared = request.getLength();
+    if (declared > limit) {
+      throw tooLarge(limit);
+    }
+    try (InputStream in = Request.asInputStream(request)) {
+      ByteArrayOutputStream out =
+          new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
+      byte[] buffer = new byte[8192];
+      long total = 0;
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        total += n;
+        if (total > limit) {
+          throw tooLarge(limit);
+        }
+        out.write(buffer, 0, n);
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new CohortError(ErrorCode.BAD_JSON, "the request body could not be read: " + e.getMessage());
+    }
+  }
+
+  private static CohortError tooLarge(long limit) {
+    return new CohortError(
+        ErrorCode.TOO_LARGE,
+        "the request body is larger than the limit of " + limit + " bytes (http.max-body-size)");
+  }
+
+  public void setHeader(String name, String value) {
+    response.getHeaders().put(name, value);
+  }
+
+  public void addCookie(HttpCookie cookie) {
+    Response.addCookie(response, cookie);
+  }
+
+  /** Sends {@code body} as JSON with {@code status}. */
+  public void json(int status, Object body) {
+    send(status, "application/json", Json.write(body));
+  }
+
+  /** Sends the error as {@code {"error":{"code","message","requestId"}}}. */
+  public void error(CohortError error) {
+    error(error.code(), error.getMessage());
+  }
+
+  public void error(ErrorCode code, String message) {
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put("code", code.code());
+    inner.put("message", message);
+    inner.put("requestId", requestId);
+    if (code == ErrorCode.UNAUTHENTICATED) {
+      setHeader(HttpHeader.WWW_AUTHENTICATE.asString(), "Basic realm=\"Cohort\", charset=\"UTF-8\"");
+    }
+    json(code.status(), Map.of("error", inner));
+  }
+
+  public void send(int status, String contentType, byte[] body) {
+    if (responded) {
+      throw new IllegalStateException("response already sent");
+    }
+    responded = true;
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  public void text(int status, String contentType, String body) {
+    send(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public boolean responded() {
+    return responded;
+  }
+
+  /** The HTTP status sent, or 0 before a response. */
+  public int status() {
+    return responded ? response.getStatus() : 0;
+  }
+
+  /** Fails the exchange when nothing could be sent (the connection is then closed). */
+  void fail(Throwable t) {
+    if (!responded) {
+      responded = true;
+      callback.failed(t);
+    }
+  }
+}

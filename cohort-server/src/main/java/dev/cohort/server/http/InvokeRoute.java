@@ -1,0 +1,151 @@
+package dev.cohort.server.http;
+
+import dev.cohort.api.Caller;
+import dev.cohort.api.Document;
+import dev.cohort.server.http.Authentication.Authenticated;
+import dev.cohort.server.invoke.Call;
+import dev.cohort.server.invoke.CohortError;
+import dev.cohort.server.invoke.ErrorCode;
+import dev.cohort.server.invoke.Invoker;
+import dev.cohort.server.invoke.Outcome;
+import dev.cohort.server.pkg.RegisteredService;
+import dev.cohort.server.pkg.ServiceName;
+import dev.cohort.server.pkg.ServiceRegistry;
+import dev.cohort.server.security.Decision;
+import dev.cohort.server.security.Realm;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /invoke/folder.subfolder/service}: authenticate, find the service, check its ACL,
+ * read the JSON object, run it, send the result with the session headers.
+ */
+final class InvokeRoute {
+
+  static final String PREFIX = "/invoke/";
+  private static final Logger LOG = LoggerFactory.getLogger(InvokeRoute.class);
+
+  private final Authentication authentication;
+  private final Realm realm;
+  private final ServiceRegistry registry;
+  private final Invoker invoker;
+  private final SessionHeaders sessionHeaders;
+  private final long maxBodySize;
+  private final MeterRegistry meters;
+  private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+  InvokeRoute(
+      Authentication authentication,
+      Realm realm,
+      ServiceRegistry registry,
+      Invoker invoker,
+      SessionHeaders sessionHeaders,
+      long maxBodySize,
+      MeterRegistry meters) {
+    this.authentication = authentication;
+    this.realm = realm;
+    this.registry = registry;
+    this.invoker = invoker;
+    this.sessionHeaders = sessionHeaders;
+    this.maxBodySize = maxBodySize;
+    this.meters = meters;
+  }
+
+  void handle(Exchange exchange) {
+    long start = System.nanoTime();
+    Optional<ServiceName> name =
+        ServiceName.fromPath(exchange.path().substring(PREFIX.length()));
+    Optional<RegisteredService> service = name.flatMap(registry::find);
+    try {
+      run(exchange, name, service);
+    } finally {
+      timer(service.map(s -> s.name().toString()).orElse("unknown"), exchange.status())
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private Timer timer(String service, int status) {
+    return timers.computeIfAbsent(
+        service + ' ' + status,
+        key ->
+            Timer.builder("cohort.invoke")
+                .description("Service calls on the primary port, by service and HTTP status")
+                .tag("service", service)
+                .tag("status", Integer.toString(status))
+                .publishPercentileHistogram()
+                .register(meters));
+  }
+
+  private void run(Exchange exchange, Optional<ServiceName> name, Optional<RegisteredService> service) {
+    if (!exchange.method().equals("POST")) {
+      exchange.setHeader("Allow", "POST");
+      exchange.error(ErrorCode.METHOD_NOT_ALLOWED, "services are called with POST");
+      return;
+    }
+    Authenticated auth = authentication.resolve(exchange, true);
+    try {
+      Caller caller = auth.caller();
+      if (service.isEmpty()) {
+        if (caller.anonymous()) {
+          throw unauthenticated(auth, "authentication required");
+        }
+        throw new CohortError(
+            ErrorCode.NO_SERVICE,
+            name.map(n -> "no service " + n + " is deployed on this node")
+                .orElse("'" + exchange.path().substring(PREFIX.length())
+                    + "' is not a service path; call /invoke/folder.subfolder/service"));
+      }
+      RegisteredService target = service.get();
+      Decision decision = realm.authorize(caller, target.name().toString(), registry::aclFor);
+      if (!decision.allowed()) {
+        if (caller.anonymous()) {
+          throw unauthenticated(auth, "service " + target.name() + " requires authentication");
+        }
+        LOG.warn(
+            "COH.0400.0001W user {} denied {}: {}", caller.user(), target.name(), decision.reason());
+        throw new CohortError(
+            ErrorCode.FORBIDDEN,
+            "user " + caller.user() + " may not run " + target.name() + " (ACL " + decision.acl() + ")");
+      }
+      byte[] body = exchange.body(maxBodySize);
+      if (body.length > 0) {
+        requireJson(exchange);
+      }
+      Document input = Json.readDocument(body);
+      Outcome outcome =
+          invoker.invoke(new Call(target, input, caller, auth.session(), exchange.requestId()));
+      sessionHeaders.apply(exchange, auth, outcome.session());
+      exchange.json(200, outcome.output());
+    } catch (CohortError e) {
+      if (e.code() != ErrorCode.UNAUTHENTICATED) {
+        sessionHeaders.apply(exchange, auth, auth.session());
+      }
+      throw e;
+    }
+  }
+
+  private static CohortError unauthenticated(Authenticated auth, String message) {
+    return new CohortError(
+        ErrorCode.UNAUTHENTICATED,
+        auth.staleSession()
+            ? message + "; the session sent has expired or is unknown, log in again"
+            : message + "; send HTTP Basic credentials or a session");
+  }
+
+  private static void requireJson(Exchange exchange) {
+    String type = exchange.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+    if (!(type.startsWith("application/json") || type.matches("application/[a-z0-9.+-]+\\+json.*"))) {
+      throw new CohortError(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "send the body as Content-Type: application/json (curl: --json '{...}' or -H"
+              + " 'Content-Type: application/json')");
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.cohort.server.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import dev.cohort.api.Document;
+import dev.cohort.server.invoke.CohortError;
+import dev.cohort.server.invoke.ErrorCode;
+import java.io.IOException;
+import java.util.Map;
+
+/** JSON in and out, shared by the primary and admin ports. */
+public final class Json {
+
+  private static final ObjectMapper MAPPER = newMapper();
+
+  private Json() {}
+
+  private static ObjectMapper newMapper() {
+    ObjectMapper mapper = new ObjectMapper();
+    mapper.getFactory().setStreamReadConstraints(
+        StreamReadConstraints.builder().maxNestingDepth(200).maxStringLength(50_000_000).build());
+    mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    mapper.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    mapper.registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
+    SimpleModule module = new SimpleModule("cohort");
+    module.addSerializer(Document.class, new DocumentSerializer());
+    mapper.registerModule(module);
+    return mapper;
+  }
+
+  /** The shared mapper (thread-safe). */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  /**
+   * Parses a request body that must be a JSON object. An empty body is an empty document.
+   *
+   * @throws CohortError {@code COH-BAD-JSON} or {@code COH-NOT-OBJECT}
+   */
+  public static Document readDocument(byte[] body) {
+    if (body.length == 0) {
+      return Document.create();
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new CohortError(
+          ErrorCode.BAD_JSON, "the request body is not valid JSON" + where + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new CohortError(ErrorCode.BAD_JSON, "the request body could not be read");
+    }
+    if (node == null || node.isMissingNode()) {
+      return Document.create();
+    }
+    if (!node.isObject()) {
+      throw new CohortError(
+          ErrorCode.NOT_AN_OBJECT,
+          "the request body must be a JSON object like {\"name\":\"value\"}, not "
+              + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = MAPPER.convertValue(node, Map.class);
+    return Document.from(map);
+  }
+
+  /** Serializes {@code value} (a {@link Document}, a record, a map, ...). */
+  public static byte[] write(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + value.getClass().getName(), e);
+    }
+  }
+
+  /** Writes a document field by field, without copying it. */
+  private static final class DocumentSerializer extends StdSerializer<Document> {
+
+    private static final long serialVersionUID = 1L;
+
+    DocumentSerializer() {
+      super(Document.class);
+    }
+
+    @Override
+    public void serialize(Document doc, JsonGenerator gen, SerializerProvider provider)
+        throws IOException {
+      gen.writeStartObject();
+      for (String name : doc.names()) {
+        gen.writeFieldName(name);
+        provider.defaultSerializeValue(doc.value(name).orElse(null), gen);
+      }
+      gen.writeEndObject();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.cohort.server.http;
+
+import dev.cohort.server.config.HttpConfig;
+import dev.cohort.server.config.SessionConfig;
+import dev.cohort.server.invoke.ErrorCode;
+import dev.cohort.server.invoke.Invoker;
+import dev.cohort.server.pkg.ServiceRegistry;
+import dev.cohort.server.security.Realm;
+import dev.cohort.server.session.Sessions;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The primary port: services, sessions and health checks. */
+public final class PrimaryHandler extends RoutingHandler {
+
+  private final Health health;
+  private final InvokeRoute invoke;
+  private final SessionRoutes sessionRoutes;
+  private final String nodeName;
+  private final int serviceCount;
+
+  /**
+   * @param parts the node's components the port serves
+   */
+  public PrimaryHandler(Parts parts) {
+    super(parts.nodeName());
+    this.health = parts.health();
+    SessionHeaders headers = new SessionHeaders(parts.session().cookieSecure());
+    Authentication authentication = new Authentication(parts.realm(), parts.sessions());
+    this.invoke =
+        new InvokeRoute(
+            authentication,
+            parts.realm(),
+            parts.registry(),
+            parts.invoker(),
+            headers,
+            parts.http().maxBodySize(),
+            parts.meters());
+    this.sessionRoutes = new SessionRoutes(authentication, parts.sessions(), headers);
+    this.nodeName = parts.nodeName();
+    this.serviceCount = parts.registry().serviceCount();
+  }
+
+  /** What the primary port needs from the node. */
+  public record Parts(
+      String nodeName,
+      HttpConfig http,
+      SessionConfig session,
+      Health health,
+      Realm realm,
+      Sessions sessions,
+      ServiceRegistry registry,
+      Invoker invoker,
+      MeterRegistry meters) {}
+
+  @Override
+  protected void route(Exchange exchange) {
+    String path = exchange.path();
+    if (path.startsWith("/health/")) {
+      HealthRoutes.handle(exchange, health);
+      return;
+    }
+    if (!health.ready()) {
+      exchange.setHeader("Retry-After", "5");
+      exchange.error(
+          ErrorCode.UNAVAILABLE, "this node is " + health.state().name().toLowerCase() + "; try another node");
+      return;
+    }
+    if (path.startsWith(InvokeRoute.PREFIX)) {
+      invoke.handle(exchange);
+      return;
+    }
+    switch (exchange.method() + " " + path) {
+      case "POST /login" -> sessionRoutes.login(exchange);
+      case "POST /logout" -> sessionRoutes.logout(exchange);
+      case "GET /session" -> sessionRoutes.session(exchange);
+      case "GET /" ->
+          exchange.text(
+              200,
+              "text/html; charset=utf-8",
+              LandingPage.render(nodeName, serviceCount, exchange.baseUrl()));
+      default -> {
+        if (path.equals("/login") || path.equals("/logout") || path.equals("/session")) {
+          exchange.error(ErrorCode.METHOD_NOT_ALLOWED, "method " + exchange.method() + " is not allowed on " + path);
+        } else {
+          exchange.error(ErrorCode.NOT_FOUND, "nothing at " + path + "; services are at /invoke/folder.subfolder/service");
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.cohort.server.invoke;
+
+import dev.cohort.api.Caller;
+import dev.cohort.api.ServiceContext;
+import dev.cohort.api.Session;
+import dev.cohort.server.session.LiveSession;
+import dev.cohort.server.session.Sessions;
+import dev.cohort.server.session.SessionsFullException;
+import java.util.Optional;
+
+/** The {@link ServiceContext} of one call. Not thread-safe: one call, one thread. */
+final class InvokeContext implements ServiceContext {
+
+  private final Call call;
+  private final Sessions sessions;
+  private final System.Logger logger;
+  private final String nodeName;
+  private LiveSession session;
+
+  InvokeContext(Call call, Sessions sessions, System.Logger logger, String nodeName) {
+    this.call = call;
+    this.sessions = sessions;
+    this.logger = logger;
+    this.nodeName = nodeName;
+    this.session =
+        call.session().map(s -> sessions.open(s, call.service().classLoader())).orElse(null);
+  }
+
+  @Override
+  public Session session() {
+    if (session == null) {
+      try {
+        session = sessions.open(sessions.create(call.caller().user()), call.service().classLoader());
+      } catch (SessionsFullException e) {
+        throw new CohortError(ErrorCode.SESSIONS_FULL, e.getMessage());
+      }
+    }
+    return session;
+  }
+
+  /** The session this call used, if it had or created one. */
+  Optional<LiveSession> liveSession() {
+    return Optional.ofNullable(session);
+  }
+
+  @Override
+  public Caller caller() {
+    return call.caller();
+  }
+
+  @Override
+  public System.Logger logger() {
+    return logger;
+  }
+
+  @Override
+  public String requestId() {
+    return call.requestId();
+  }
+
+  @Override
+  public String nodeName() {
+    return nodeName;
+  }
+
+  @Override
+  public String serviceName() {
+    return call.service().name().toString();
+  }
+}

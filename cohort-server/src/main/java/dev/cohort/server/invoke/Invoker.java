@@ -1,0 +1,114 @@
+package dev.cohort.server.invoke;
+
+import dev.cohort.api.Document;
+import dev.cohort.api.InvalidInputException;
+import dev.cohort.api.ServiceException;
+import dev.cohort.server.session.LiveSession;
+import dev.cohort.server.session.SaveResult;
+import dev.cohort.server.session.Sessions;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a top-level service call and writes its session changes back when it returns. A call
+ * that fails leaves its session as it was (only the access time moves). Concurrent changes to the
+ * same attribute are refused with {@link ErrorCode#SESSION_CONFLICT}, never silently lost.
+ */
+public final class Invoker {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Invoker.class);
+
+  private final Sessions sessions;
+  private final String nodeName;
+  private final ConcurrentMap<String, System.Logger> loggers = new ConcurrentHashMap<>();
+
+  public Invoker(Sessions sessions, String nodeName) {
+    this.sessions = sessions;
+    this.nodeName = nodeName;
+  }
+
+  /**
+   * Runs {@code call}.
+   *
+   * @throws CohortError for anything the caller must be told: bad input, a failed service, a
+   *     session conflict
+   */
+  public Outcome invoke(Call call) {
+    String service = call.service().name().toString();
+    InvokeContext context =
+        new InvokeContext(
+            call, sessions, loggers.computeIfAbsent(service, ServiceLogger::new), nodeName);
+    Document output;
+    try {
+      output = call.service().service().invoke(call.input(), context);
+    } catch (InvalidInputException e) {
+      touch(context);
+      throw new CohortError(ErrorCode.INVALID_INPUT, e.getMessage());
+    } catch (CohortError e) {
+      touch(context);
+      throw e;
+    } catch (ServiceException e) {
+      touch(context);
+      LOG.error("COH.0200.0001E service {} failed: {}", service, e.getMessage(), e);
+      throw new CohortError(ErrorCode.SERVICE_FAILED, "service " + service + " failed: " + e.getMessage());
+    } catch (Exception | LinkageError | StackOverflowError e) {
+      touch(context);
+      LOG.error("COH.0200.0001E service {} failed", service, e);
+      throw new CohortError(
+          ErrorCode.SERVICE_FAILED,
+          "service " + service + " failed; the server log has the details under request id "
+              + call.requestId());
+    }
+    if (output == null) {
+      touch(context);
+      LOG.error("COH.0200.0002E service {} returned null instead of a document", service);
+      throw new CohortError(
+          ErrorCode.SERVICE_FAILED, "service " + service + " returned no document");
+    }
+    return new Outcome(output, save(context, service));
+  }
+
+  private Optional<dev.cohort.server.session.SessionData> save(InvokeContext context, String service) {
+    Optional<LiveSession> live = context.liveSession();
+    if (live.isEmpty()) {
+      return Optional.empty();
+    }
+    LiveSession session = live.get();
+    SaveResult result = sessions.save(session);
+    return switch (result) {
+      case SaveResult.Saved saved ->
+          session.invalidated() ? Optional.empty() : Optional.of(session.data());
+      case SaveResult.Gone gone -> Optional.empty();
+      case SaveResult.Conflict conflict -> {
+        LOG.warn(
+            "COH.0300.0002W session changes of service {} not saved: attribute(s) {} changed by"
+                + " a concurrent call",
+            service,
+            conflict.attributes());
+        throw new CohortError(
+            ErrorCode.SESSION_CONFLICT,
+            "another call changed session attribute(s) "
+                + conflict.attributes()
+                + " at the same time; this call's session changes were not saved. Call again.");
+      }
+    };
+  }
+
+  /** Records the access on a failed call's session without saving its changes. */
+  private void touch(InvokeContext context) {
+    context
+        .liveSession()
+        .filter(s -> !s.invalidated())
+        .ifPresent(
+            s -> {
+              try {
+                sessions.save(sessions.open(s.data(), ClassLoader.getPlatformClassLoader()));
+              } catch (RuntimeException e) {
+                LOG.debug("could not record session access: {}", e.toString());
+              }
+            });
+  }
+}
