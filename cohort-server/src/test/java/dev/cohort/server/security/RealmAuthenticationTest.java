@@ -1,5 +1,7 @@
 package dev.cohort.server.security;
 
+import dev.cohort.server.testing.LogCapture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
