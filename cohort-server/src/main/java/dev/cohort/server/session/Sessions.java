@@ -32,6 +32,12 @@ public final class Sessions implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private final AtomicReference<ScheduledFuture<?>> sweeping = new AtomicReference<>();
 
+  /**
+   * @param store where the sessions live
+   * @param config timeout, sweep interval and limits ({@code session.*})
+   * @param codec turns attribute values into bytes and back
+   * @param clock decides creation, access and expiry times
+   */
   public Sessions(
       SessionStore store, SessionConfig config, AttributeCodec codec, InstantSource clock) {
     this.store = store;
