@@ -1,9 +1,18 @@
 package dev.cohort.server.session;
 
 import dev.cohort.api.Session;
+import java.io.NotSerializableException;
+import java.lang.invoke.MethodType;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
 
 /**
  * One call's view of a session. Values are decoded lazily on first {@code get}; {@code put}
@@ -13,70 +22,217 @@ import java.util.Set;
  */
 public final class LiveSession implements Session {
 
-  LiveSession() {
-    throw new UnsupportedOperationException("TODO");
+  private final SessionData data;
+  private final AttributeCodec codec;
+  private final ClassLoader loader;
+  private final Logger log;
+
+  /** The attributes this call got, put or removed. */
+  private final Map<String, Held> held = new LinkedHashMap<>();
+
+  private boolean invalidated;
+
+  /**
+   * @param data the stored state the call starts from
+   * @param codec turns values into bytes and back
+   * @param loader resolves the classes of attribute values (the service's package)
+   * @param log where {@code COH.0300.0001W} goes
+   */
+  LiveSession(SessionData data, AttributeCodec codec, ClassLoader loader, Logger log) {
+    this.data = data;
+    this.codec = codec;
+    this.loader = loader;
+    this.log = log;
   }
 
   /** The stored state this view started from. */
   public SessionData data() {
-    throw new UnsupportedOperationException("TODO");
+    return data;
   }
 
   /** Whether the service called {@link #invalidate()}. */
-  public boolean invalidated() {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized boolean invalidated() {
+    return invalidated;
   }
 
   /**
    * What this call changed, as of {@code now}; an empty update map when nothing changed (the
    * change still records the access time).
    */
-  public SessionChange changes(Instant now) {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized SessionChange changes(Instant now) {
+    Map<String, SessionChange.Update> updates = new HashMap<>();
+    held.forEach((name, value) -> update(name, value).ifPresent(u -> updates.put(name, u)));
+    return new SessionChange(data.id(), now, updates);
+  }
+
+  private Optional<SessionChange.Update> update(String name, Held value) {
+    SessionData.Attribute stored = data.attributes().get(name);
+    long base = stored == null ? 0 : stored.version();
+    if (value.object == null) {
+      return stored == null
+          ? Optional.empty()
+          : Optional.of(new SessionChange.Update(base, Optional.empty()));
+    }
+    byte[] bytes = encodeOrClassName(name, value);
+    if (value.baseline != null && Arrays.equals(value.baseline, bytes)) {
+      return Optional.empty();
+    }
+    return Optional.of(new SessionChange.Update(base, Optional.of(bytes)));
   }
 
   @Override
   public String id() {
-    throw new UnsupportedOperationException("TODO");
+    return data.id();
   }
 
   @Override
   public String user() {
-    throw new UnsupportedOperationException("TODO");
+    return data.user();
   }
 
   @Override
-  public Optional<Object> get(String name) {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized Optional<Object> get(String name) {
+    Held value = held.get(name);
+    if (value != null) {
+      return Optional.ofNullable(value.object);
+    }
+    SessionData.Attribute stored = data.attributes().get(name);
+    if (stored == null) {
+      return Optional.empty();
+    }
+    Object object = codec.decode(stored.bytes(), loader);
+    if (object == null) {
+      return Optional.empty();
+    }
+    held.put(name, new Held(object, baseline(object, stored.bytes())));
+    return Optional.of(object);
+  }
+
+  /**
+   * What a decoded value encodes to before the call touches it. Comparing against this rather
+   * than the stored bytes keeps a value that was only read from being written back when its
+   * encoding is not canonical (a {@code HashMap} stored with a larger table, say).
+   */
+  private byte[] baseline(Object object, byte[] stored) {
+    try {
+      return codec.encode(object);
+    } catch (NotSerializableException e) {
+      return stored;
+    }
   }
 
   @Override
   public <T> Optional<T> get(String name, Class<T> type) {
-    throw new UnsupportedOperationException("TODO");
+    Optional<Object> value = get(name);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    Class<?> boxed = type.isPrimitive() ? MethodType.methodType(type).wrap().returnType() : type;
+    Object object = value.get();
+    if (!boxed.isInstance(object)) {
+      throw new ClassCastException(
+          "session attribute '"
+              + name
+              + "' holds a "
+              + object.getClass().getName()
+              + ", not a "
+              + type.getName());
+    }
+    @SuppressWarnings("unchecked")
+    T typed = (T) object;
+    return Optional.of(typed);
   }
 
   @Override
-  public void put(String name, Object value) {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized void put(String name, Object value) {
+    if (value == null) {
+      remove(name);
+      return;
+    }
+    SessionData.Attribute stored = data.attributes().get(name);
+    Held put = new Held(value, stored == null ? null : stored.bytes());
+    try {
+      codec.encode(value);
+    } catch (NotSerializableException e) {
+      warnNotSerializable(name, value, e);
+      put.warned = true;
+    }
+    held.put(name, put);
   }
 
   @Override
-  public void remove(String name) {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized void remove(String name) {
+    held.put(name, new Held(null, null));
   }
 
   @Override
-  public Set<String> names() {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized Set<String> names() {
+    Set<String> names = new TreeSet<>(data.attributes().keySet());
+    held.forEach(
+        (name, value) -> {
+          if (value.object == null) {
+            names.remove(name);
+          } else {
+            names.add(name);
+          }
+        });
+    return Collections.unmodifiableSet(names);
   }
 
   @Override
   public Instant createdAt() {
-    throw new UnsupportedOperationException("TODO");
+    return data.createdAt();
   }
 
   @Override
-  public void invalidate() {
-    throw new UnsupportedOperationException("TODO");
+  public synchronized void invalidate() {
+    invalidated = true;
+  }
+
+  /** The value's bytes now, or those of its class name if it is not serializable (any more). */
+  private byte[] encodeOrClassName(String name, Held value) {
+    try {
+      return codec.encode(value.object);
+    } catch (NotSerializableException e) {
+      if (!value.warned) {
+        warnNotSerializable(name, value.object, e);
+        value.warned = true;
+      }
+      return codec.encodeSerializable(value.object.getClass().getName());
+    }
+  }
+
+  private void warnNotSerializable(String name, Object value, NotSerializableException e) {
+    log.warn(
+        "COH.0300.0001W Session {} attribute '{}': a {} is not serializable; stored as its class"
+            + " name — in a cluster its state would be lost (not serializable: {})",
+        shortId(),
+        name,
+        value.getClass().getName(),
+        e.getMessage());
+  }
+
+  /** Enough of the id to tell sessions apart in logs; the whole id is a credential. */
+  private String shortId() {
+    String id = data.id();
+    return id.length() <= 8 ? "…" : id.substring(0, 8) + "…";
+  }
+
+  /** An attribute this call touched. */
+  private static final class Held {
+
+    /** The live object, or null if the call removed the attribute. */
+    final Object object;
+
+    /** The bytes to compare with when the call ends, or null if there is nothing to compare. */
+    final byte[] baseline;
+
+    /** Whether replacing this object by its class name has been logged already. */
+    boolean warned;
+
+    Held(Object object, byte[] baseline) {
+      this.object = object;
+      this.baseline = baseline;
+    }
   }
 }

@@ -1,9 +1,19 @@
 package dev.cohort.server.session;
 
+import dev.cohort.api.Caller;
 import dev.cohort.server.config.SessionConfig;
+import java.security.SecureRandom;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's sessions: finds, creates, rotates and saves them over a {@link SessionStore}, and
@@ -11,14 +21,42 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class Sessions implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+  private static final Logger LIVE_LOG = LoggerFactory.getLogger(LiveSession.class);
+  private static final int TOKEN_BYTES = 32;
+
+  private final SessionStore store;
+  private final SessionConfig config;
+  private final AttributeCodec codec;
+  private final InstantSource clock;
+  private final SecureRandom random = new SecureRandom();
+  private final AtomicReference<ScheduledFuture<?>> sweeping = new AtomicReference<>();
+
+  /**
+   * @param store where the sessions live
+   * @param config timeout, sweep interval and limits ({@code session.*})
+   * @param codec turns attribute values into bytes and back
+   * @param clock decides creation, access and expiry times
+   */
   public Sessions(
       SessionStore store, SessionConfig config, AttributeCodec codec, InstantSource clock) {
-    throw new UnsupportedOperationException("TODO");
+    this.store = store;
+    this.config = config;
+    this.codec = codec;
+    this.clock = clock;
   }
 
   /** The session with {@code id} if it exists and has not expired. */
   public Optional<SessionData> find(String id) {
-    throw new UnsupportedOperationException("TODO");
+    if (id == null) {
+      return Optional.empty();
+    }
+    Optional<SessionData> found = store.get(id);
+    if (found.isPresent() && found.get().expiredAt(clock.instant())) {
+      store.remove(id);
+      return Optional.empty();
+    }
+    return found;
   }
 
   /**
@@ -27,7 +65,7 @@ public final class Sessions implements AutoCloseable {
    * @throws SessionsFullException at {@code session.max-sessions}
    */
   public SessionData create(String user) {
-    throw new UnsupportedOperationException("TODO");
+    return createWith(user, Map.of());
   }
 
   /**
@@ -36,36 +74,86 @@ public final class Sessions implements AutoCloseable {
    * caller; {@code old} is removed.
    */
   public SessionData rotate(SessionData old, String user) {
-    throw new UnsupportedOperationException("TODO");
+    // The freshest attributes, in case another call saved since `old` was read.
+    SessionData latest = store.get(old.id()).orElse(old);
+    boolean carry = old.user().equals(user) || Caller.ANONYMOUS.equals(old.user());
+    // Removed first: rotating does not add a session, so it must not fail on a full node.
+    store.remove(old.id());
+    return createWith(user, carry ? latest.attributes() : Map.of());
+  }
+
+  private SessionData createWith(String user, Map<String, SessionData.Attribute> attributes) {
+    Instant now = clock.instant();
+    var session = new SessionData(token(), user, now, now, config.timeout(), token(), attributes);
+    store.create(session);
+    return session;
+  }
+
+  /** 32 random bytes, base64url without padding. */
+  private String token() {
+    byte[] bytes = new byte[TOKEN_BYTES];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   /** A view of {@code data} for one call; classes of attribute values resolve with {@code loader}. */
   public LiveSession open(SessionData data, ClassLoader loader) {
-    throw new UnsupportedOperationException("TODO");
+    return new LiveSession(data, codec, loader, LIVE_LOG);
   }
 
   /** Saves what the call changed (or removes the session if the call invalidated it). */
   public SaveResult save(LiveSession session) {
-    throw new UnsupportedOperationException("TODO");
+    if (session.invalidated()) {
+      store.remove(session.id());
+      return new SaveResult.Saved();
+    }
+    return store.apply(session.changes(clock.instant()));
   }
 
   /** Ends the session. */
   public void invalidate(String id) {
-    throw new UnsupportedOperationException("TODO");
+    store.remove(id);
   }
 
   /** The number of sessions held (for metrics). */
   public int count() {
-    throw new UnsupportedOperationException("TODO");
+    return store.size();
   }
 
-  /** Starts removing expired sessions every {@code session.sweep-interval}. */
+  /**
+   * Starts removing expired sessions every {@code session.sweep-interval}.
+   *
+   * @throws IllegalStateException if sweeping has started already
+   */
   public void startSweeping(ScheduledExecutorService scheduler) {
-    throw new UnsupportedOperationException("TODO");
+    long interval = config.sweepInterval().toNanos();
+    ScheduledFuture<?> task =
+        scheduler.scheduleWithFixedDelay(this::sweep, interval, interval, TimeUnit.NANOSECONDS);
+    if (!sweeping.compareAndSet(null, task)) {
+      task.cancel(false);
+      throw new IllegalStateException("sessions are being swept already");
+    }
+  }
+
+  private void sweep() {
+    try {
+      int removed = store.sweep(clock.instant());
+      LOG.debug("Swept {} expired sessions", removed);
+    } catch (RuntimeException e) {
+      // Never let the schedule die: the next sweep may succeed.
+      LOG.warn(
+          "COH.0300.0002W Removing expired sessions failed; trying again in {}",
+          config.sweepInterval(),
+          e);
+    }
   }
 
   @Override
   public void close() {
-    throw new UnsupportedOperationException("TODO");
+    ScheduledFuture<?> task = sweeping.getAndSet(null);
+    if (task != null) {
+      task.cancel(false);
+    }
+    store.close();
   }
 }
