@@ -35,8 +35,7 @@ final class PackageLoader {
 
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private static final MethodType SERVICE_METHOD =
       MethodType.methodType(Document.class, Document.class, ServiceContext.class);
 
@@ -117,6 +116,12 @@ final class PackageLoader {
       PackageManifest manifest = YAML.readValue(file.toFile(), PackageManifest.class);
       if (manifest == null) {
         errors.add(MANIFEST + " is empty");
+      } else if (manifest.name() == null || manifest.name().isBlank()) {
+        errors.add(MANIFEST + " has no 'name'");
+        return null;
+      } else if (manifest.version() == null || manifest.version().isBlank()) {
+        errors.add(MANIFEST + " has no 'version'");
+        return null;
       }
       return manifest;
     } catch (IOException e) {

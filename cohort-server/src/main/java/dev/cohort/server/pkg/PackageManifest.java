@@ -1,6 +1,5 @@
 package dev.cohort.server.pkg;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
@@ -21,8 +20,8 @@ import java.util.Map;
  * </pre>
  */
 public record PackageManifest(
-    @JsonProperty(required = true) String name,
-    @JsonProperty(required = true) String version,
+    String name,
+    String version,
     String description,
     List<String> jars,
     Map<String, String> services,

@@ -1,6 +1,6 @@
 package dev.cohort.server.admin;
 
-import static dev.cohort.server.http.InvokeHttpTest.assertError;
+import static dev.cohort.server.testing.ErrorAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,11 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminHttpTest {
 
-  @TempDir Path dir;
   TestNode node;
 
   @BeforeAll
-  void start() throws IOException {
+  void start(@TempDir Path dir) throws IOException {
     Path packages = TestPackages.deployTest(dir.resolve("packages"));
     Path broken = packages.resolve("Broken");
     Files.createDirectories(broken);
@@ -92,7 +91,10 @@ class AdminHttpTest {
     assertThat(node.post("/invoke/test.echo/echo", "{}").basic("dave", "dave-pw").send().status()).isEqualTo(200);
 
     // Deny wins over allow.
-    node.admin("PUT", "/admin/api/acls/StaffOnly", "{\"allow\":[\"Staff\",\"Everybody\"],\"deny\":[\"Staff\"]}").asAdmin().send();
+    assertThat(
+            node.admin("PUT", "/admin/api/acls/StaffOnly", "{\"allow\":[\"Everybody\"],\"deny\":[\"Staff\"]}")
+                .asAdmin().send().status())
+        .isEqualTo(200);
     assertError(node.post("/invoke/test.echo/echo", "{}").basic("dave", "dave-pw").send(), 403, "COH-FORBIDDEN");
 
     node.admin("DELETE", "/admin/api/acl-assignments/test.echo", null).asAdmin().send();

@@ -1,5 +1,6 @@
 package dev.cohort.server.http;
 
+import static dev.cohort.server.testing.ErrorAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.server.testing.LogCapture;
@@ -22,11 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InvokeHttpTest {
 
-  @TempDir Path dir;
   TestNode node;
 
   @BeforeAll
-  void start() throws IOException {
+  void start(@TempDir Path dir) throws IOException {
     node =
         TestNode.builder(dir.resolve("data"), TestPackages.deployTest(dir.resolve("packages")))
             .set("http.max-body-size", "1KB")
@@ -203,12 +203,5 @@ class InvokeHttpTest {
         .hasValue("abc-123");
     assertThat(node.post("/invoke/test.open/ping", "{}").header("X-Request-Id", "a b\"<script>").send().header("X-Request-Id"))
         .hasValueSatisfying(id -> assertThat(id).matches("[a-z0-9]{16}"));
-  }
-
-  static void assertError(Reply reply, int status, String code) {
-    assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
-    assertThat(reply.errorCode()).as(reply.toString()).isEqualTo(code);
-    assertThat(reply.json().path("error").path("message").asText()).isNotBlank();
-    assertThat(reply.json().path("error").path("requestId").asText()).isNotBlank();
   }
 }

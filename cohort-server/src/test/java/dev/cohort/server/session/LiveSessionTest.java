@@ -1,5 +1,8 @@
 package dev.cohort.server.session;
 
+import dev.cohort.server.testing.LogCapture;
+import dev.cohort.server.testing.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +30,7 @@ class LiveSessionTest {
   static final class Connection {}
 
   private final AttributeCodec codec = new AttributeCodec(type -> false);
-  private final LogCapture log = LogCapture.of(LiveSession.class);
+  private final LogCapture log = new LogCapture();
 
   @AfterEach
   void stopCapturing() {

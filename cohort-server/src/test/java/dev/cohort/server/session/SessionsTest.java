@@ -1,5 +1,8 @@
 package dev.cohort.server.session;
 
+import dev.cohort.server.testing.LogCapture;
+import dev.cohort.server.testing.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -164,7 +167,7 @@ class SessionsTest {
 
   @Test
   void aNonSerializableValueIsReportedThroughTheSessionLog() {
-    try (var log = LogCapture.of(LiveSession.class)) {
+    try (var log = new LogCapture()) {
       LiveSession call = sessions.open(sessions.create("alice"), LOADER);
 
       call.put("lock", new Object());

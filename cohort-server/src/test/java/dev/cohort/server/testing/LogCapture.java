@@ -42,6 +42,14 @@ public final class LogCapture implements AutoCloseable {
         .toList();
   }
 
+  /** The formatted messages logged at WARN so far. */
+  public List<String> warnings() {
+    return events().stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
+  }
+
   /** The events so far (with their MDC). */
   public List<ILoggingEvent> events() {
     synchronized (appender) {

@@ -156,7 +156,7 @@ public final class TestNode implements AutoCloseable {
     }
 
     public Call header(String name, String value) {
-      builder.header(name, value);
+      builder.setHeader(name, value);
       return this;
     }
 
