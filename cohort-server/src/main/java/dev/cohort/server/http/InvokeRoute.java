@@ -65,6 +65,8 @@ final class InvokeRoute {
     Optional<RegisteredService> service = name.flatMap(registry::find);
     try {
       run(exchange, name, service);
+    } catch (CohortError e) {
+      exchange.error(e);
     } finally {
       timer(service.map(s -> s.name().toString()).orElse("unknown"), exchange.status())
           .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
