@@ -30,8 +30,8 @@ public record NodeConfig(String name, Path dataDir, Duration shutdownTimeout) {
           "node.data-dir",
           "./data",
           ESSENTIAL,
-          "Directory for the node's own state: the embedded H2 database and first-start"
-              + " markers. Created if missing.");
+          "Directory for the node's own state (the embedded H2 database lives in its db"
+              + " sub-directory). Created if missing.");
   static final Setting<Duration> SHUTDOWN_TIMEOUT =
       Setting.duration(
           "node.shutdown-timeout",
