@@ -266,7 +266,10 @@ public final class CohortNode implements AutoCloseable {
     MDC.put("node", name());
     try {
       health.set(Health.State.DRAINING);
-      LOG.info("COH.0001.0002I node {} draining (up to {})", name(), config.node().shutdownTimeout());
+      LOG.info(
+          "COH.0001.0002I node {} draining (in-flight requests get up to {} ms)",
+          name(),
+          config.node().shutdownTimeout().toMillis());
       closeAll(resources);
       health.set(Health.State.STOPPED);
       LOG.info("COH.0001.0003I node {} stopped", name());

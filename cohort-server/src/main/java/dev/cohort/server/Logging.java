@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class Logging {
 
   static final String TEXT_PATTERN =
-      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level node=%X{node:-%s} req=%X{req:--} %logger{30} -"
+      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level node=%X{node:-NODE} req=%X{req:--} %logger{30} -"
           + " %msg%n";
 
   private Logging() {}
@@ -38,7 +38,7 @@ public final class Logging {
     } else {
       PatternLayoutEncoder text = new PatternLayoutEncoder();
       text.setContext(context);
-      text.setPattern(TEXT_PATTERN.formatted(nodeName.replace("%", "")));
+      text.setPattern(TEXT_PATTERN.replace("NODE", nodeName.replaceAll("[^A-Za-z0-9._-]", "_")));
       text.start();
       encoder = text;
     }
@@ -53,5 +53,7 @@ public final class Logging {
     for (String noisy : new String[] {"org.eclipse.jetty", "com.zaxxer.hikari", "org.flywaydb"}) {
       context.getLogger(noisy).setLevel(Level.WARN);
     }
+    // Flyway warns on every start that H2 2.4 is newer than it was verified with.
+    context.getLogger("org.flywaydb.core.internal.database.base.Database").setLevel(Level.ERROR);
   }
 }
