@@ -111,7 +111,7 @@ final class InvokeRoute {
           throw unauthenticated(auth, "service " + target.name() + " requires authentication");
         }
         LOG.warn(
-            "COH.0400.0001W user {} denied {}: {}", caller.user(), target.name(), decision.reason());
+            "COH.0400.0004W user {} denied {}: {}", caller.user(), target.name(), decision.reason());
         throw new CohortError(
             ErrorCode.FORBIDDEN,
             "user " + caller.user() + " may not run " + target.name() + " (ACL " + decision.acl() + ")");

@@ -84,7 +84,7 @@ public final class Invoker {
       case SaveResult.Gone gone -> Optional.empty();
       case SaveResult.Conflict conflict -> {
         LOG.warn(
-            "COH.0300.0002W session changes of service {} not saved: attribute(s) {} changed by"
+            "COH.0300.0003W session changes of service {} not saved: attribute(s) {} changed by"
                 + " a concurrent call",
             service,
             conflict.attributes());
