@@ -173,8 +173,8 @@ public final class ConfigLoader {
 
   private static void flatten(
       String prefix, JsonNode node, Map<String, String> out, String origin, List<Problem> problems) {
-    node.fields()
-        .forEachRemaining(
+    node.properties()
+        .forEach(
             e -> {
               String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
               JsonNode value = e.getValue();
