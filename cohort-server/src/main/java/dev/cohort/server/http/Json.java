@@ -10,10 +10,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.cohort.api.Document;
 import dev.cohort.server.invoke.CohortError;
 import dev.cohort.server.invoke.ErrorCode;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** JSON in and out, shared by the primary and admin ports. */
@@ -34,6 +36,7 @@ public final class Json {
     mapper.registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
     SimpleModule module = new SimpleModule("cohort");
     module.addSerializer(Document.class, new DocumentSerializer());
+    module.addSerializer(Path.class, ToStringSerializer.instance);
     mapper.registerModule(module);
     return mapper;
   }

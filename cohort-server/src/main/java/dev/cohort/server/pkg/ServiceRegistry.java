@@ -68,7 +68,7 @@ public final class ServiceRegistry implements AutoCloseable {
       return new ServiceRegistry(services, packages, aclDefaults, loaders);
     }
     for (Path packageDir : dirs) {
-      PackageLoader.Result result = loader.load(packageDir);
+      PackageLoader.Result result = loader.load(packageDir.toAbsolutePath().normalize());
       LoadedPackage info = result.info();
       List<String> errors = new ArrayList<>(info.errors());
       List<String> loaded = new ArrayList<>();

@@ -67,6 +67,7 @@ class AdminHttpTest {
     JsonNode packages = node.admin("GET", "/admin/api/packages", null).asAdmin().send().json();
     JsonNode test = find(packages, "Test");
     assertThat(test.path("state").asText()).isEqualTo("LOADED");
+    assertThat(test.path("dir").asText()).doesNotStartWith("file:").endsWith("Test").doesNotContain("/./");
     assertThat(test.path("services").toString()).contains("test.echo:echo", "test.session:append");
     JsonNode broken = find(packages, "Broken");
     assertThat(broken.path("state").asText()).isEqualTo("FAILED");
