@@ -54,7 +54,7 @@ public final class AdminHandler extends RoutingHandler {
       HealthRoutes.handle(exchange, health);
       return;
     }
-    if (exchange.header("Sec-Fetch-Site").map("cross-site"::equalsIgnoreCase).orElse(false)) {
+    if (exchange.crossSite()) {
       throw new CohortError(ErrorCode.CROSS_SITE, "cross-site requests to the admin port are refused");
     }
     if (path.equals("/metrics")) {

@@ -84,7 +84,7 @@ public final class Authentication {
     Optional<String> sessionId = headerId.or(() -> cookieId);
     boolean fromCookie = headerId.isEmpty() && cookieId.isPresent();
 
-    if (exchange.header("Sec-Fetch-Site").map("cross-site"::equalsIgnoreCase).orElse(false)
+    if (exchange.crossSite()
         && (credentials.isPresent() || cookieId.isPresent())) {
       throw new CohortError(
           ErrorCode.CROSS_SITE, "cross-site requests with credentials or cookies are refused");
@@ -125,7 +125,7 @@ public final class Authentication {
     Optional<String> headerId = exchange.header(SESSION_HEADER).filter(s -> !s.isBlank());
     Optional<String> cookieId = exchange.cookie(SESSION_COOKIE).filter(s -> !s.isBlank());
     Optional<String> sessionId = headerId.or(() -> cookieId);
-    if (exchange.header("Sec-Fetch-Site").map("cross-site"::equalsIgnoreCase).orElse(false)) {
+    if (exchange.crossSite()) {
       throw new CohortError(ErrorCode.CROSS_SITE, "cross-site login requests are refused");
     }
     return withCredentials(

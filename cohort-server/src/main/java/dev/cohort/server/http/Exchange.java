@@ -108,6 +108,11 @@ public final class Exchange {
     return Optional.empty();
   }
 
+  /** Whether a browser marked the request as coming from another site (Fetch Metadata). */
+  public boolean crossSite() {
+    return header("Sec-Fetch-Site").map("cross-site"::equalsIgnoreCase).orElse(false);
+  }
+
   /** Whether the request is over TLS (directly, or as a proxy says with X-Forwarded-Proto). */
   public boolean secure() {
     return request.isSecure()
