@@ -1,0 +1,44 @@
+package dev.cohort.bench;
+
+import java.util.Optional;
+
+/**
+ * One thing the benchmark loads: every request is a {@code POST} of {@code body} to {@code path}.
+ *
+ * @param name a short name, also used for file names ({@code greet})
+ * @param label what the table shows ({@code samples.hello:greet (HTTP Basic)})
+ * @param path the request path
+ * @param body the JSON request body
+ * @param authorization the {@code Authorization} header sent on every request, if any
+ * @param sessions whether each connection keeps the session the server hands out ({@code
+ *     X-Cohort-Session}) and sends it back
+ * @param callsPerSession after this many calls a session is dropped and the next call starts a
+ *     fresh one (0 = never); bounds what a session accumulates
+ * @param expect text every 200 response body must contain
+ */
+record Target(
+    String name,
+    String label,
+    String path,
+    String body,
+    Optional<String> authorization,
+    boolean sessions,
+    int callsPerSession,
+    String expect) {
+
+  Target {
+    if (!name.matches("[A-Za-z0-9-]+")) {
+      throw new IllegalArgumentException("name must be letters, digits and '-': " + name);
+    }
+    if (!path.startsWith("/")) {
+      throw new IllegalArgumentException("path must start with '/': " + path);
+    }
+    if (callsPerSession < 0) {
+      throw new IllegalArgumentException("callsPerSession must be >= 0, not " + callsPerSession);
+    }
+    if (expect.isEmpty()) {
+      throw new IllegalArgumentException("expect must not be empty: a check that accepts every"
+          + " body checks nothing");
+    }
+  }
+}
