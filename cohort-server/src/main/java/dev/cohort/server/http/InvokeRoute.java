@@ -60,11 +60,10 @@ final class InvokeRoute {
 
   void handle(Exchange exchange) {
     long start = System.nanoTime();
-    Optional<ServiceName> name =
-        ServiceName.fromPath(exchange.path().substring(PREFIX.length()));
-    Optional<RegisteredService> service = name.flatMap(registry::find);
+    String path = exchange.path().substring(PREFIX.length());
+    Optional<RegisteredService> service = registry.findByPath(path);
     try {
-      run(exchange, name, service);
+      run(exchange, path, service);
     } catch (CohortError e) {
       exchange.error(e);
     } finally {
@@ -85,7 +84,7 @@ final class InvokeRoute {
                 .register(meters));
   }
 
-  private void run(Exchange exchange, Optional<ServiceName> name, Optional<RegisteredService> service) {
+  private void run(Exchange exchange, String path, Optional<RegisteredService> service) {
     if (!exchange.method().equals("POST")) {
       exchange.setHeader("Allow", "POST");
       exchange.error(ErrorCode.METHOD_NOT_ALLOWED, "services are called with POST");
@@ -100,9 +99,9 @@ final class InvokeRoute {
         }
         throw new CohortError(
             ErrorCode.NO_SERVICE,
-            name.map(n -> "no service " + n + " is deployed on this node")
-                .orElse("'" + exchange.path().substring(PREFIX.length())
-                    + "' is not a service path; call /invoke/folder.subfolder/service"));
+            ServiceName.fromPath(path)
+                .map(n -> "no service " + n + " is deployed on this node")
+                .orElse("'" + path + "' is not a service path; call /invoke/folder.subfolder/service"));
       }
       RegisteredService target = service.get();
       Decision decision = realm.authorize(caller, target.name().toString(), registry::aclFor);

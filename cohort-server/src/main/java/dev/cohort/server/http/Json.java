@@ -1,10 +1,11 @@
 package dev.cohort.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -30,7 +31,6 @@ public final class Json {
     mapper.getFactory().setStreamReadConstraints(
         StreamReadConstraints.builder().maxNestingDepth(200).maxStringLength(50_000_000).build());
     mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     mapper.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     mapper.registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
@@ -55,31 +55,55 @@ public final class Json {
     if (body.length == 0) {
       return Document.create();
     }
-    JsonNode node;
-    try {
-      node = MAPPER.readTree(body);
+    try (JsonParser parser = MAPPER.createParser(body)) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        return Document.create();
+      }
+      if (first != JsonToken.START_OBJECT) {
+        throw new CohortError(
+            ErrorCode.NOT_AN_OBJECT,
+            "the request body must be a JSON object like {\"name\":\"value\"}, not "
+                + describe(first));
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = MAPPER.readValue(parser, Map.class);
+      if (parser.nextToken() != null) {
+        throw new CohortError(
+            ErrorCode.BAD_JSON, "the request body has more after the JSON object" + at(parser));
+      }
+      return Document.from(map);
     } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw new CohortError(
-          ErrorCode.BAD_JSON, "the request body is not valid JSON" + where + ": " + e.getOriginalMessage());
+          ErrorCode.BAD_JSON,
+          "the request body is not valid JSON" + at(e) + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new CohortError(ErrorCode.BAD_JSON, "the request body could not be read");
     }
-    if (node == null || node.isMissingNode()) {
-      return Document.create();
-    }
-    if (!node.isObject()) {
-      throw new CohortError(
-          ErrorCode.NOT_AN_OBJECT,
-          "the request body must be a JSON object like {\"name\":\"value\"}, not "
-              + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> map = MAPPER.convertValue(node, Map.class);
-    return Document.from(map);
+  }
+
+  private static String describe(JsonToken token) {
+    return switch (token) {
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> token.name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  private static String at(JsonProcessingException e) {
+    return e.getLocation() == null
+        ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+  }
+
+  private static String at(JsonParser parser) {
+    return " at line "
+        + parser.currentLocation().getLineNr()
+        + ", column "
+        + parser.currentLocation().getColumnNr();
   }
 
   /** Serializes {@code value} (a {@link Document}, a record, a map, ...). */

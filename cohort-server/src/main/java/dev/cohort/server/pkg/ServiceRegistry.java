@@ -24,6 +24,7 @@ public final class ServiceRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistry.class);
 
   private final Map<ServiceName, RegisteredService> services;
+  private final Map<String, RegisteredService> byPath;
   private final List<LoadedPackage> packages;
   private final Map<String, String> aclDefaults;
   private final List<PackageClassLoader> loaders;
@@ -34,6 +35,9 @@ public final class ServiceRegistry implements AutoCloseable {
       Map<String, String> aclDefaults,
       List<PackageClassLoader> loaders) {
     this.services = Map.copyOf(services);
+    Map<String, RegisteredService> paths = new HashMap<>();
+    services.forEach((name, service) -> paths.put(name.folder() + "/" + name.service(), service));
+    this.byPath = Map.copyOf(paths);
     this.packages = List.copyOf(packages);
     this.aclDefaults = Map.copyOf(aclDefaults);
     this.loaders = List.copyOf(loaders);
@@ -121,6 +125,14 @@ public final class ServiceRegistry implements AutoCloseable {
   /** The service called {@code name}, if deployed. */
   public Optional<RegisteredService> find(ServiceName name) {
     return Optional.ofNullable(services.get(name));
+  }
+
+  /**
+   * The service an invoke path names ({@code folder.subfolder/service}), if deployed. A map
+   * look-up: no parsing on the hot path.
+   */
+  public Optional<RegisteredService> findByPath(String path) {
+    return Optional.ofNullable(byPath.get(path));
   }
 
   /** Every package found, with its state and errors, in name order. */

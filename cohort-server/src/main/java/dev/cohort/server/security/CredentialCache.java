@@ -26,7 +26,8 @@ final class CredentialCache {
   private final Duration ttl;
   private final InstantSource clock;
   private final int maxEntries;
-  private final SecretKeySpec key;
+  /** Initialised once; each digest works on a clone, which is far cheaper than a new Mac. */
+  private final Mac prototype;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
   /** What was verified, and when. */
@@ -38,7 +39,12 @@ final class CredentialCache {
     this.maxEntries = maxEntries;
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
-    this.key = new SecretKeySpec(secret, HMAC);
+    try {
+      this.prototype = Mac.getInstance(HMAC);
+      prototype.init(new SecretKeySpec(secret, HMAC));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is required of every Java runtime", e);
+    }
   }
 
   /**
@@ -89,14 +95,13 @@ final class CredentialCache {
 
   private String digest(String user, String password) {
     try {
-      Mac mac = Mac.getInstance(HMAC);
-      mac.init(key);
+      Mac mac = (Mac) prototype.clone();
       mac.update(user.getBytes(StandardCharsets.UTF_8));
       mac.update((byte) 0);
       return Base64.getEncoder()
           .encodeToString(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is required of every Java runtime", e);
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("the HmacSHA256 provider cannot clone", e);
     }
   }
 }

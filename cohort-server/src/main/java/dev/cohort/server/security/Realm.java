@@ -211,7 +211,8 @@ public final class Realm {
           target,
           where + " does not exist, so nobody may call this; create the ACL or assign another");
     }
-    Optional<String> denied = firstShared(caller.groups(), acl.deny());
+    Optional<String> denied =
+        acl.deny().isEmpty() ? Optional.empty() : firstShared(caller.groups(), acl.deny());
     if (denied.isPresent()) {
       return new Decision(
           false,
@@ -220,14 +221,11 @@ public final class Realm {
           "user '%s' is in group '%s', which %s denies"
               .formatted(caller.user(), denied.get(), where));
     }
-    Optional<String> allowed = firstShared(caller.groups(), acl.allow());
-    if (allowed.isPresent()) {
-      return new Decision(
-          true,
-          aclName,
-          target,
-          "user '%s' is in group '%s', which %s allows"
-              .formatted(caller.user(), allowed.get(), where));
+    for (String group : acl.allow()) {
+      if (caller.groups().contains(group)) {
+        // The hot path of every call: no formatting, no sorting.
+        return new Decision(true, aclName, target, "allowed by " + where);
+      }
     }
     return new Decision(
         false,

@@ -77,6 +77,9 @@ public final class LiveSession implements Session {
     if (value.baseline != null && Arrays.equals(value.baseline, bytes)) {
       return Optional.empty();
     }
+    if (value.onlyRead && unchangedSinceRead(stored, bytes)) {
+      return Optional.empty();
+    }
     return Optional.of(new SessionChange.Update(base, Optional.of(bytes)));
   }
 
@@ -104,20 +107,22 @@ public final class LiveSession implements Session {
     if (object == null) {
       return Optional.empty();
     }
-    held.put(name, new Held(object, baseline(object, stored.bytes())));
+    held.put(name, new Held(object, stored.bytes(), true));
     return Optional.of(object);
   }
 
   /**
-   * What a decoded value encodes to before the call touches it. Comparing against this rather
-   * than the stored bytes keeps a value that was only read from being written back when its
-   * encoding is not canonical (a {@code HashMap} stored with a larger table, say).
+   * Whether a value that was read (not put) encodes now as its stored bytes would after a fresh
+   * decode. Only asked when the bytes differ from the stored ones: either the call mutated the
+   * object in place, or its encoding is not canonical (a {@code HashMap} stored with a larger
+   * table, say) — then a read alone must not write it back. Costs one more decode and encode,
+   * only in that case.
    */
-  private byte[] baseline(Object object, byte[] stored) {
+  private boolean unchangedSinceRead(SessionData.Attribute stored, byte[] now) {
     try {
-      return codec.encode(object);
-    } catch (NotSerializableException e) {
-      return stored;
+      return Arrays.equals(codec.encode(codec.decode(stored.bytes(), loader)), now);
+    } catch (NotSerializableException | AttributeDecodingException e) {
+      return false;
     }
   }
 
@@ -150,7 +155,7 @@ public final class LiveSession implements Session {
       return;
     }
     SessionData.Attribute stored = data.attributes().get(name);
-    Held put = new Held(value, stored == null ? null : stored.bytes());
+    Held put = new Held(value, stored == null ? null : stored.bytes(), false);
     try {
       codec.encode(value);
     } catch (NotSerializableException e) {
@@ -162,7 +167,7 @@ public final class LiveSession implements Session {
 
   @Override
   public synchronized void remove(String name) {
-    held.put(name, new Held(null, null));
+    held.put(name, new Held(null, null, false));
   }
 
   @Override
@@ -224,15 +229,19 @@ public final class LiveSession implements Session {
     /** The live object, or null if the call removed the attribute. */
     final Object object;
 
-    /** The bytes to compare with when the call ends, or null if there is nothing to compare. */
+    /** The stored bytes to compare with when the call ends, or null if there were none. */
     final byte[] baseline;
+
+    /** Whether the call only got this value (never put it). */
+    final boolean onlyRead;
 
     /** Whether replacing this object by its class name has been logged already. */
     boolean warned;
 
-    Held(Object object, byte[] baseline) {
+    Held(Object object, byte[] baseline, boolean onlyRead) {
       this.object = object;
       this.baseline = baseline;
+      this.onlyRead = onlyRead;
     }
   }
 }

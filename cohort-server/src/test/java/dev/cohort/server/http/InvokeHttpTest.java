@@ -66,6 +66,11 @@ class InvokeHttpTest {
   }
 
   @Test
+  void trailingContentAfterTheObjectIs400() {
+    assertError(node.post("/invoke/test.echo/echo", "{\"a\":1} {\"b\":2}").asAdmin().send(), 400, "COH-BAD-JSON");
+  }
+
+  @Test
   void nonObjectBodyIs400() {
     assertError(node.post("/invoke/test.echo/echo", "[1,2]").asAdmin().send(), 400, "COH-NOT-OBJECT");
     assertError(node.post("/invoke/test.echo/echo", "\"x\"").asAdmin().send(), 400, "COH-NOT-OBJECT");

@@ -62,7 +62,7 @@ class RealmAuthorizationTest {
     assertThat(decision.allowed()).isTrue();
     assertThat(decision.acl()).isEqualTo("orders");
     assertThat(decision.assignedAt()).isEqualTo("samples.orders");
-    assertThat(decision.reason()).contains("'sales'", "allows");
+    assertThat(decision.reason()).contains("allowed by ACL 'orders'");
   }
 
   @Test
