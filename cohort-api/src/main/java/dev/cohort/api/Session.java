@@ -10,7 +10,9 @@ import java.util.Set;
  * <p>Values must be {@link java.io.Serializable} through their whole object graph: in a
  * stateful cluster the session is copied to other nodes. A value that is not serializable is
  * replaced by a string holding its class name, and a warning ({@code COH.0300.0001W}) is logged
- * when it is set — also on a standalone node, so that you find it in development.
+ * when it is set — also on a standalone node, so that you find it in development. (An object read
+ * from the session and put back is checked when the call ends instead: it was serializable when
+ * stored, and the end of the call serializes it anyway.)
  *
  * <p>Changes, including changes made inside an attribute's object after {@code put}, are saved
  * when the top-level service returns.

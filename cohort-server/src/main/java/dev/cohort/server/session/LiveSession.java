@@ -155,12 +155,19 @@ public final class LiveSession implements Session {
       return;
     }
     SessionData.Attribute stored = data.attributes().get(name);
+    Held previous = held.get(name);
     Held put = new Held(value, stored == null ? null : stored.bytes(), false);
-    try {
-      codec.encode(value);
-    } catch (NotSerializableException e) {
-      warnNotSerializable(name, value, e);
-      put.warned = true;
+    // Putting back the object just read from the session (get, change, put) needs no check now:
+    // it was serializable when stored, and changes() encodes it when the call ends, with the
+    // same warning if the change made it unserializable. Anything else is checked at once.
+    boolean readBack = previous != null && previous.onlyRead && previous.object == value;
+    if (!readBack) {
+      try {
+        codec.encode(value);
+      } catch (NotSerializableException e) {
+        warnNotSerializable(name, value, e);
+        put.warned = true;
+      }
     }
     held.put(name, put);
   }

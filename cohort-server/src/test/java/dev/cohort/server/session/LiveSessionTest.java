@@ -212,6 +212,20 @@ class LiveSessionTest {
   }
 
   @Test
+  void aReadValuePutBackIsCheckedWhenTheCallEnds() {
+    LiveSession session = open(Map.of("bag", new ArrayList<>(List.of("ok"))));
+
+    @SuppressWarnings("unchecked")
+    List<Object> bag = session.get("bag", List.class).orElseThrow();
+    bag.add(new Connection());
+    session.put("bag", bag);
+    Map<String, SessionChange.Update> updates = session.changes(T0).updates();
+
+    assertThat(decoded(updates.get("bag"))).isEqualTo(ArrayList.class.getName());
+    assertThat(log.warnings()).singleElement().asString().contains("COH.0300.0001W", Connection.class.getName());
+  }
+
+  @Test
   void invalidateIsRemembered() {
     LiveSession session = open(Map.of());
     assertThat(session.invalidated()).isFalse();
