@@ -77,7 +77,6 @@ public final class CohortNode implements AutoCloseable {
   private final Server primary;
   private final Server admin;
   private final Sessions sessions;
-  private final Instant startedAt;
 
   private CohortNode(
       CohortConfig config,
@@ -85,15 +84,13 @@ public final class CohortNode implements AutoCloseable {
       Deque<AutoCloseable> resources,
       Server primary,
       Server admin,
-      Sessions sessions,
-      Instant startedAt) {
+      Sessions sessions) {
     this.config = config;
     this.health = health;
     this.resources = resources;
     this.primary = primary;
     this.admin = admin;
     this.sessions = sessions;
-    this.startedAt = startedAt;
   }
 
   /**
@@ -169,7 +166,7 @@ public final class CohortNode implements AutoCloseable {
       info.ports(HttpServers.port(primary), HttpServers.port(admin));
 
       CohortNode node =
-          new CohortNode(config, health, resources, primary, admin, sessions, startedAt);
+          new CohortNode(config, health, resources, primary, admin, sessions);
       health.set(Health.State.READY);
       LOG.info(
           "COH.0001.0001I node {} ready: services on http://{}:{}/ , admin on http://{}:{}/ ({}"
@@ -248,10 +245,6 @@ public final class CohortNode implements AutoCloseable {
   /** The number of sessions held. */
   public int sessionCount() {
     return sessions.count();
-  }
-
-  public Instant startedAt() {
-    return startedAt;
   }
 
   /**

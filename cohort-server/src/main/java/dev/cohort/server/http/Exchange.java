@@ -79,22 +79,6 @@ public final class Exchange {
     return (secure() ? "https" : "http") + "://" + host;
   }
 
-  /** A query parameter, if present. */
-  public Optional<String> query(String name) {
-    String query = request.getHttpURI().getQuery();
-    if (query == null) {
-      return Optional.empty();
-    }
-    for (String pair : query.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      if (key.equals(name)) {
-        return Optional.of(eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return Optional.empty();
-  }
-
   public Optional<String> header(String name) {
     return Optional.ofNullable(request.getHeaders().get(name));
   }
