@@ -36,6 +36,10 @@ public final class Exchange {
   private final Callback callback;
   private final String requestId;
   private boolean responded;
+  private boolean bodyConsumed;
+
+  /** Most of an unread body drained before an error reply so the connection can be reused. */
+  private static final int DRAIN_LIMIT = 64 * 1024;
 
   Exchange(Request request, Response response, Callback callback, String nodeName) {
     this.request = request;
@@ -110,8 +114,10 @@ public final class Exchange {
    * @throws CohortError {@code COH-TOO-LARGE}
    */
   public byte[] body(long limit) {
+    bodyConsumed = true;
     long declared = request.getLength();
     if (declared > limit) {
+      closeAfterResponse();
       throw tooLarge(limit);
     }
     try (InputStream in = Request.asInputStream(request)) {
@@ -123,6 +129,7 @@ public final class Exchange {
       while ((n = in.read(buffer)) > 0) {
         total += n;
         if (total > limit) {
+          closeAfterResponse();
           throw tooLarge(limit);
         }
         out.write(buffer, 0, n);
@@ -158,6 +165,7 @@ public final class Exchange {
   }
 
   public void error(ErrorCode code, String message) {
+    drainUnreadBody();
     Map<String, Object> inner = new LinkedHashMap<>();
     inner.put("code", code.code());
     inner.put("message", message);
@@ -178,6 +186,44 @@ public final class Exchange {
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     response.getHeaders().put("X-Content-Type-Options", "nosniff");
     response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  /**
+   * An error can be answered before the request body was read (401, 403, 404...). A client that
+   * reuses the connection would then race the server closing it; so a small unread body is read
+   * and dropped, and for a larger one the reply says {@code Connection: close}.
+   */
+  private void drainUnreadBody() {
+    if (bodyConsumed) {
+      return;
+    }
+    bodyConsumed = true;
+    long declared = request.getLength();
+    if (declared == 0) {
+      return;
+    }
+    if (declared > DRAIN_LIMIT) {
+      closeAfterResponse();
+      return;
+    }
+    try (InputStream in = Request.asInputStream(request)) {
+      byte[] buffer = new byte[8192];
+      long total = 0;
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        total += n;
+        if (total > DRAIN_LIMIT) {
+          closeAfterResponse();
+          return;
+        }
+      }
+    } catch (IOException e) {
+      closeAfterResponse();
+    }
+  }
+
+  private void closeAfterResponse() {
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
   }
 
   public void text(int status, String contentType, String body) {

@@ -101,6 +101,35 @@ class InvokeHttpTest {
   }
 
   @Test
+  void aConnectionStaysUsableAfterAnErrorSentBeforeTheBodyWasRead() throws IOException {
+    String body = "{\"padding\":\"" + "p".repeat(500) + "\"}";
+    try (Socket socket = new Socket("127.0.0.1", node.node().port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      out.write(
+          ("POST /invoke/test.echo/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+              .getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      assertThat(in.readLine()).startsWith("HTTP/1.1 401");
+      int length = 0;
+      String line;
+      while (!(line = in.readLine()).isEmpty()) {
+        assertThat(line).doesNotContainIgnoringCase("connection: close");
+        if (line.toLowerCase().startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring(15).trim());
+        }
+      }
+      in.skip(length);
+      out.write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      assertThat(in.readLine()).as("the second request on the same connection is answered").startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
   void unknownServiceIs404ForAnAuthenticatedCaller() {
     Reply reply = node.post("/invoke/test.nope/missing", "{}").asAdmin().send();
     assertError(reply, 404, "COH-NO-SERVICE");
