@@ -1,5 +1,7 @@
 package dev.cohort.server.security;
 
+import dev.cohort.server.testing.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -7,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class CredentialCacheTest {
 
-  private final MutableClock clock = new MutableClock();
+  private final MutableClock clock = new MutableClock(java.time.Instant.parse("2025-01-01T00:00:00Z"));
 
   @Test
   void remembersAUserAndPasswordForTheHashItWasVerifiedAgainst() {

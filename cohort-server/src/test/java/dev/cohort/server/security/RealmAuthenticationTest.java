@@ -1,5 +1,7 @@
 package dev.cohort.server.security;
 
+import dev.cohort.server.testing.MutableClock;
+
 import dev.cohort.server.testing.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +29,7 @@ class RealmAuthenticationTest {
   @TempDir Path dir;
 
   private final PasswordHasher hasher = TestDatabases.cheapHasher();
-  private final MutableClock clock = new MutableClock();
+  private final MutableClock clock = new MutableClock(java.time.Instant.parse("2025-01-01T00:00:00Z"));
   private Database database;
   private SecurityStore store;
   private Realm realm;

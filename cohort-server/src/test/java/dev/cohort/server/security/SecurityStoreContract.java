@@ -26,7 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class SecurityStoreTest {
+/**
+ * What every database behind {@link SecurityStore} must do; run against H2 and PostgreSQL.
+ */
+abstract class SecurityStoreContract {
+
+  /** A fresh, migrated database. */
+  abstract Database openDatabase(Path dir);
 
   @TempDir Path dir;
 
@@ -36,7 +42,7 @@ class SecurityStoreTest {
 
   @BeforeEach
   void open() {
-    database = TestDatabases.open(dir);
+    database = openDatabase(dir);
     store = new SecurityStore(database, hasher);
   }
 
