@@ -3,6 +3,7 @@ package dev.cohort.server;
 import dev.cohort.server.admin.AdminApi;
 import dev.cohort.server.admin.AdminHandler;
 import dev.cohort.server.config.CohortConfig;
+import dev.cohort.server.config.SessionConfig;
 import dev.cohort.server.db.Database;
 import dev.cohort.server.http.Health;
 import dev.cohort.server.http.HttpServers;
@@ -105,6 +106,14 @@ public final class CohortNode implements AutoCloseable {
     Health health = new Health();
     try {
       Files.createDirectories(config.node().dataDir());
+      if (config.cluster().enabled()) {
+        LOG.info(
+            "COH.0001.0005I node {} joins cluster '{}' (effective name {}, {} mode)",
+            config.cluster().logicalHostname(),
+            config.cluster().name(),
+            config.cluster().effectiveName(),
+            config.cluster().mode().name().toLowerCase(java.util.Locale.ROOT));
+      }
       Database database = Database.open(config.database(), config.node().dataDir());
       resources.push(database);
 
@@ -127,7 +136,7 @@ public final class CohortNode implements AutoCloseable {
       Sessions sessions =
           new Sessions(
               new InMemorySessionStore(config.session().maxSessions()),
-              config.session(),
+              withTimeout(config.session(), config.sessionTimeout()),
               new AttributeCodec(PackageClassLoader::isPackageClass),
               environment.clock());
       resources.push(sessions);
@@ -185,6 +194,11 @@ public final class CohortNode implements AutoCloseable {
     } finally {
       MDC.remove("node");
     }
+  }
+
+  private static SessionConfig withTimeout(SessionConfig session, Duration timeout) {
+    return new SessionConfig(
+        timeout, session.sweepInterval(), session.cookieSecure(), session.maxSessions());
   }
 
   private static PrometheusMeterRegistry meters(String name, Sessions sessions) {

@@ -53,7 +53,14 @@ final class NodeInfo {
     info.put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds());
     info.put("port", port);
     info.put("adminPort", adminPort);
-    info.put("mode", "standalone");
+    if (config.cluster().enabled()) {
+      info.put("mode", config.cluster().mode().name().toLowerCase(Locale.ROOT) + " cluster");
+      info.put("cluster", config.cluster().effectiveName());
+      info.put("logicalHostname", config.cluster().logicalHostname());
+    } else {
+      info.put("mode", "standalone");
+    }
+    info.put("sessionTimeoutSeconds", config.sessionTimeout().toSeconds());
     info.put("database", database.description());
     info.put("packages", registry.packages().size());
     info.put(

@@ -15,7 +15,8 @@ public record CohortConfig(
     DatabaseConfig database,
     SecurityConfig security,
     PackagesConfig packages,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    ClusterConfig cluster) {
 
   /** Every setting, in documentation order. */
   public static List<Setting<?>> settings() {
@@ -28,19 +29,27 @@ public record CohortConfig(
     all.addAll(SecurityConfig.SETTINGS);
     all.addAll(PackagesConfig.SETTINGS);
     all.addAll(LoggingConfig.SETTINGS);
+    all.addAll(ClusterConfig.SETTINGS);
     return List.copyOf(all);
   }
 
   static CohortConfig from(Values v) {
+    NodeConfig node = NodeConfig.from(v);
     return new CohortConfig(
-        NodeConfig.from(v),
+        node,
         HttpConfig.from(v),
         AdminConfig.from(v),
         SessionConfig.from(v),
         DatabaseConfig.from(v),
         SecurityConfig.from(v),
         PackagesConfig.from(v),
-        LoggingConfig.from(v));
+        LoggingConfig.from(v),
+        ClusterConfig.from(v, node.name()));
+  }
+
+  /** The idle timeout of sessions: {@code cluster.session-timeout} while clustered. */
+  public java.time.Duration sessionTimeout() {
+    return cluster.enabled() ? cluster.sessionTimeout() : session.timeout();
   }
 
   /** The configuration with every default and nothing else. */

@@ -108,6 +108,35 @@ public final class ConfigLoader {
 
   private static void crossCheck(
       CohortConfig config, Map<String, String> origins, List<Problem> problems) {
+    ClusterConfig cluster = config.cluster();
+    if (cluster.logicalHostname().contains(";")) {
+      problems.add(
+          new Problem(
+              "scheduler.logical-hostname",
+              origins.getOrDefault("scheduler.logical-hostname", "node.name"),
+              "must not contain ';' (it separates names in lists); got '"
+                  + cluster.logicalHostname() + "'"));
+    }
+    if (cluster.name().isBlank()) {
+      problems.add(
+          new Problem("cluster.name", origins.getOrDefault("cluster.name", "default"), "must not be empty"));
+    }
+    if (cluster.enabled() && !config.database().url().startsWith("jdbc:postgresql:")) {
+      problems.add(
+          new Problem(
+              "database.url",
+              origins.getOrDefault("database.url", "default"),
+              "cluster.enabled needs a shared PostgreSQL database: set database.url to a"
+                  + " jdbc:postgresql: URL"));
+    }
+    if (cluster.enabled() && cluster.mode() == ClusterConfig.Mode.STATEFUL) {
+      problems.add(
+          new Problem(
+              "cluster.mode",
+              origins.getOrDefault("cluster.mode", "default"),
+              "stateful clusters (shared sessions) are not available in this version yet; use"
+                  + " stateless"));
+    }
     if (config.http().port() != 0 && config.http().port() == config.admin().port()) {
       problems.add(
           new Problem(
