@@ -2,6 +2,12 @@ package dev.cohort.server;
 
 import dev.cohort.server.admin.AdminApi;
 import dev.cohort.server.admin.AdminHandler;
+import dev.cohort.server.cluster.ClusterRef;
+import dev.cohort.server.cluster.ClusterView;
+import dev.cohort.server.cluster.DatabaseMembership;
+import dev.cohort.server.cluster.Self;
+import dev.cohort.server.cluster.SingleNode;
+import dev.cohort.server.config.ClusterConfig;
 import dev.cohort.server.config.CohortConfig;
 import dev.cohort.server.config.SessionConfig;
 import dev.cohort.server.db.Database;
@@ -146,11 +152,12 @@ public final class CohortNode implements AutoCloseable {
       resources.push(meters::close);
 
       Invoker invoker = new Invoker(sessions, name);
+      ClusterRef cluster = new ClusterRef();
       PrimaryHandler primaryHandler =
           new PrimaryHandler(
               new PrimaryHandler.Parts(
                   name, config.http(), config.session(), health, realm, sessions, registry, invoker,
-                  meters));
+                  meters, cluster));
       Instant startedAt = Instant.now();
       NodeInfo info = new NodeInfo(config, health, database, registry, sessions, startedAt);
       AdminHandler adminHandler =
@@ -158,7 +165,7 @@ public final class CohortNode implements AutoCloseable {
               name,
               health,
               realm,
-              new AdminApi(info::describe, registry, securityStore, realm, sessions),
+              new AdminApi(info::describe, registry, securityStore, realm, sessions, cluster),
               meters,
               config.admin().metricsRequireAuth());
 
@@ -173,6 +180,11 @@ public final class CohortNode implements AutoCloseable {
               config.node().shutdownTimeout());
       resources.push(primary::stop);
       info.ports(HttpServers.port(primary), HttpServers.port(admin));
+      cluster.set(
+          clusterView(
+              config, database, health, environment, scheduler,
+              HttpServers.port(primary), HttpServers.port(admin)));
+      resources.push(cluster);
 
       CohortNode node =
           new CohortNode(config, health, resources, primary, admin, sessions);
@@ -193,6 +205,45 @@ public final class CohortNode implements AutoCloseable {
       throw new NodeStartException("node " + name + " could not start: " + e.getMessage(), e);
     } finally {
       MDC.remove("node");
+    }
+  }
+
+  private static ClusterView clusterView(
+      CohortConfig config,
+      Database database,
+      Health health,
+      Environment environment,
+      ScheduledExecutorService scheduler,
+      int port,
+      int adminPort) {
+    ClusterConfig c = config.cluster();
+    String host =
+        !c.advertiseHost().isBlank() ? c.advertiseHost() : reachableHost(config.http().host());
+    Self self =
+        new Self(
+            c.logicalHostname(),
+            "http://" + host + ":" + port,
+            "http://" + reachableHost(config.admin().host()) + ":" + adminPort,
+            Version.current());
+    if (!c.enabled()) {
+      return new SingleNode(self, () -> health.state().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    DatabaseMembership membership =
+        new DatabaseMembership(
+            database, c.effectiveName(), self, health, environment.clock(),
+            c.registryHeartbeat(), c.registryTimeout());
+    membership.start(scheduler);
+    return membership;
+  }
+
+  private static String reachableHost(String bound) {
+    if (!bound.equals("0.0.0.0") && !bound.equals("::")) {
+      return bound;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
     }
   }
 

@@ -2,6 +2,7 @@ package dev.cohort.server.admin;
 
 import dev.cohort.api.Caller;
 import dev.cohort.api.Document;
+import dev.cohort.server.cluster.ClusterView;
 import dev.cohort.server.invoke.CohortError;
 import dev.cohort.server.invoke.ErrorCode;
 import dev.cohort.server.pkg.ServiceRegistry;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * GET    node                      this node: name, version, state, ports, database, counts
  * GET    packages                  packages with state, services and load errors
+ * GET    cluster                   members (live or not), heartbeat age, clock skew, epoch
+ * POST   cluster/refresh           clear the member list; live nodes re-register
  * GET    users                     POST users {name,password,groups}
  * GET    users/{name}              PUT users/{name} {password?,groups?,disabled?}   DELETE users/{name}
  * GET    groups                    POST groups {name,description}                   DELETE groups/{name}
@@ -47,18 +50,21 @@ public final class AdminApi {
   private final SecurityStore store;
   private final Realm realm;
   private final Sessions sessions;
+  private final ClusterView cluster;
 
   public AdminApi(
       Supplier<Map<String, Object>> nodeInfo,
       ServiceRegistry registry,
       SecurityStore store,
       Realm realm,
-      Sessions sessions) {
+      Sessions sessions,
+      ClusterView cluster) {
     this.nodeInfo = nodeInfo;
     this.registry = registry;
     this.store = store;
     this.realm = realm;
     this.sessions = sessions;
+    this.cluster = cluster;
   }
 
   Reply handle(String method, String path, Document body, Caller admin) {
@@ -69,6 +75,7 @@ public final class AdminApi {
       case "node" -> only(method, "GET", () -> ok(nodeInfo.get()));
       case "packages" -> only(method, "GET", () -> ok(registry.packages()));
       case "sessions" -> only(method, "GET", () -> ok(Map.of("count", sessions.count())));
+      case "cluster" -> cluster(method, name);
       case "users" -> users(method, name, body, admin);
       case "groups" -> groups(method, name, body, admin);
       case "acls" -> acls(method, name, body, admin);
@@ -77,8 +84,24 @@ public final class AdminApi {
           throw new CohortError(
               ErrorCode.NOT_FOUND,
               "no admin resource '" + resource
-                  + "'; see node, packages, sessions, users, groups, acls, acl-assignments");
+                  + "'; see node, packages, sessions, cluster, users, groups, acls, acl-assignments");
     };
+  }
+
+  private Reply cluster(String method, String action) {
+    if (action.isEmpty()) {
+      return only(method, "GET", () -> ok(cluster.current()));
+    }
+    if (action.equals("refresh")) {
+      return only(
+          method,
+          "POST",
+          () -> {
+            cluster.refresh();
+            return ok(cluster.current());
+          });
+    }
+    throw new CohortError(ErrorCode.NOT_FOUND, "no cluster action '" + action + "'; see cluster/refresh");
   }
 
   private Reply users(String method, String name, Document body, Caller admin) {

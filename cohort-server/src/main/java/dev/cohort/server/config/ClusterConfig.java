@@ -18,9 +18,19 @@ import java.util.List;
  * @param mode stateless (sessions stay on each node) or stateful (sessions shared)
  * @param sessionTimeout idle timeout of sessions while clustered (overrides {@code session.timeout})
  * @param logicalHostname this node's unique name in the cluster
+ * @param advertiseHost the host name other nodes and clients reach this node by
+ * @param registryHeartbeat how often this node heartbeats its row in the shared database
+ * @param registryTimeout a member whose heartbeat is older than this is no longer live
  */
 public record ClusterConfig(
-    boolean enabled, String name, Mode mode, Duration sessionTimeout, String logicalHostname) {
+    boolean enabled,
+    String name,
+    Mode mode,
+    Duration sessionTimeout,
+    String logicalHostname,
+    String advertiseHost,
+    Duration registryHeartbeat,
+    Duration registryTimeout) {
 
   /** Whether sessions are shared between the nodes. */
   public enum Mode {
@@ -71,13 +81,55 @@ public record ClusterConfig(
           FREQUENT,
           "This node's unique name within the cluster (no ';'). Empty means node.name.");
 
+  static final Setting<String> ADVERTISE_HOST =
+      Setting.string(
+          "cluster.advertise-host",
+          "",
+          FREQUENT,
+          "The host name clients and other nodes reach this node by, in the member list"
+              + " (GET /cluster/members). Empty: http.host, or this machine's host name when"
+              + " http.host is 0.0.0.0.");
+  static final Setting<Duration> REGISTRY_HEARTBEAT =
+      Setting.duration(
+          "cluster.registry-heartbeat",
+          "2s",
+          "ms",
+          Duration.ofMillis(100),
+          Setting.Tier.RARE,
+          "How often a node of a stateless cluster heartbeats its row in the shared database"
+              + " (and measures its clock skew against the database's clock).");
+  static final Setting<Duration> REGISTRY_TIMEOUT =
+      Setting.duration(
+          "cluster.registry-timeout",
+          "10s",
+          "ms",
+          Duration.ofMillis(300),
+          Setting.Tier.RARE,
+          "A member whose last heartbeat is older than this, by the database's clock, drops out"
+              + " of the member list. Must be longer than cluster.registry-heartbeat.");
+
   static final List<Setting<?>> SETTINGS =
-      List.of(ENABLED, NAME, MODE, SESSION_TIMEOUT, LOGICAL_HOSTNAME);
+      List.of(
+          ENABLED,
+          NAME,
+          MODE,
+          SESSION_TIMEOUT,
+          LOGICAL_HOSTNAME,
+          ADVERTISE_HOST,
+          REGISTRY_HEARTBEAT,
+          REGISTRY_TIMEOUT);
 
   static ClusterConfig from(Values v, String nodeName) {
     String logical = v.get(LOGICAL_HOSTNAME).isBlank() ? nodeName : v.get(LOGICAL_HOSTNAME);
     return new ClusterConfig(
-        v.get(ENABLED), v.get(NAME), v.get(MODE), v.get(SESSION_TIMEOUT), logical);
+        v.get(ENABLED),
+        v.get(NAME),
+        v.get(MODE),
+        v.get(SESSION_TIMEOUT),
+        logical,
+        v.get(ADVERTISE_HOST),
+        v.get(REGISTRY_HEARTBEAT),
+        v.get(REGISTRY_TIMEOUT));
   }
 
   /**

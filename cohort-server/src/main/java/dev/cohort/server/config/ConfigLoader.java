@@ -117,6 +117,15 @@ public final class ConfigLoader {
               "must not contain ';' (it separates names in lists); got '"
                   + cluster.logicalHostname() + "'"));
     }
+    if (cluster.registryTimeout().compareTo(cluster.registryHeartbeat().multipliedBy(2)) < 0) {
+      problems.add(
+          new Problem(
+              "cluster.registry-timeout",
+              origins.getOrDefault("cluster.registry-timeout", "default"),
+              "must be at least twice cluster.registry-heartbeat ("
+                  + cluster.registryHeartbeat().toMillis()
+                  + " ms), or live nodes drop out between heartbeats"));
+    }
     if (cluster.name().isBlank()) {
       problems.add(
           new Problem("cluster.name", origins.getOrDefault("cluster.name", "default"), "must not be empty"));

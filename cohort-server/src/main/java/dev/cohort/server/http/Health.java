@@ -18,6 +18,7 @@ public final class Health {
   }
 
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+  private final AtomicReference<String> degraded = new AtomicReference<>();
 
   public State state() {
     return state.get();
@@ -27,7 +28,18 @@ public final class Health {
     state.set(next);
   }
 
+  /** Whether the node serves and nothing it depends on is failing: what load balancers check. */
   public boolean ready() {
-    return state.get() == State.READY;
+    return state.get() == State.READY && degraded.get() == null;
+  }
+
+  /** Something the node depends on is failing ({@code reason}), or works again ({@code null}). */
+  public void degraded(String reason) {
+    degraded.set(reason);
+  }
+
+  /** Why the node is degraded, if it is. */
+  public java.util.Optional<String> degradedReason() {
+    return java.util.Optional.ofNullable(degraded.get());
   }
 }

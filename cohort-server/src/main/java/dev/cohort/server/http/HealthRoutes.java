@@ -16,8 +16,13 @@ public final class HealthRoutes {
     String state = health.state().name().toLowerCase(Locale.ROOT);
     switch (exchange.path()) {
       case "/health/live" -> exchange.json(200, Map.of("status", "live", "state", state));
-      case "/health/ready" ->
-          exchange.json(health.ready() ? 200 : 503, Map.of("status", health.ready() ? "ready" : "not ready", "state", state));
+      case "/health/ready" -> {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("status", health.ready() ? "ready" : "not ready");
+        body.put("state", state);
+        health.degradedReason().ifPresent(r -> body.put("degraded", r));
+        exchange.json(health.ready() ? 200 : 503, body);
+      }
       default -> exchange.error(ErrorCode.NOT_FOUND, "health checks are /health/live and /health/ready");
     }
   }

@@ -1,5 +1,6 @@
 package dev.cohort.server.http;
 
+import dev.cohort.server.cluster.ClusterView;
 import dev.cohort.server.config.HttpConfig;
 import dev.cohort.server.config.SessionConfig;
 import dev.cohort.server.invoke.ErrorCode;
@@ -15,6 +16,7 @@ public final class PrimaryHandler extends RoutingHandler {
   private final Health health;
   private final InvokeRoute invoke;
   private final SessionRoutes sessionRoutes;
+  private final ClusterRoute clusterRoute;
   private final String nodeName;
   private final int serviceCount;
 
@@ -36,6 +38,7 @@ public final class PrimaryHandler extends RoutingHandler {
             parts.http().maxBodySize(),
             parts.meters());
     this.sessionRoutes = new SessionRoutes(authentication, parts.sessions(), headers);
+    this.clusterRoute = new ClusterRoute(authentication, parts.cluster());
     this.nodeName = parts.nodeName();
     this.serviceCount = parts.registry().serviceCount();
   }
@@ -50,7 +53,8 @@ public final class PrimaryHandler extends RoutingHandler {
       Sessions sessions,
       ServiceRegistry registry,
       Invoker invoker,
-      MeterRegistry meters) {}
+      MeterRegistry meters,
+      ClusterView cluster) {}
 
   @Override
   protected void route(Exchange exchange) {
@@ -59,7 +63,7 @@ public final class PrimaryHandler extends RoutingHandler {
       HealthRoutes.handle(exchange, health);
       return;
     }
-    if (!health.ready()) {
+    if (health.state() != Health.State.READY) {
       exchange.setHeader("Retry-After", "5");
       exchange.error(
           ErrorCode.UNAVAILABLE, "this node is " + health.state().name().toLowerCase() + "; try another node");
@@ -73,6 +77,7 @@ public final class PrimaryHandler extends RoutingHandler {
       case "POST /login" -> sessionRoutes.login(exchange);
       case "POST /logout" -> sessionRoutes.logout(exchange);
       case "GET /session" -> sessionRoutes.session(exchange);
+      case "GET /cluster/members" -> clusterRoute.members(exchange);
       case "GET /" ->
           exchange.text(
               200,

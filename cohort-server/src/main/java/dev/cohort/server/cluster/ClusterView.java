@@ -1,0 +1,58 @@
+package dev.cohort.server.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Who is in the cluster, as this node sees it: the database registry in a stateless cluster,
+ * just this node when standalone (and the cache view in a stateful cluster, later).
+ */
+public interface ClusterView extends AutoCloseable {
+
+  /** The current view. */
+  View current();
+
+  /** Forgets the member list; live members re-register at their next heartbeat. */
+  void refresh();
+
+  @Override
+  void close();
+
+  /**
+   * A snapshot of the membership.
+   *
+   * @param cluster the effective cluster name, or empty when standalone
+   * @param members every member known, live or not, in name order
+   * @param epoch changes whenever the set of live members or their URLs changes; the same set
+   *     gives the same epoch on every node
+   */
+  record View(String cluster, List<Member> members, String epoch) {
+
+    public View {
+      members = members.stream().sorted(Comparator.comparing(Member::name)).toList();
+    }
+
+    /** The members that are live now. */
+    public List<Member> live() {
+      return members.stream().filter(Member::live).toList();
+    }
+
+    /** The epoch of {@code members}' live part. */
+    static String epochOf(List<Member> members) {
+      try {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        members.stream()
+            .filter(Member::live)
+            .sorted(Comparator.comparing(Member::name))
+            .forEach(m -> digest.update((m.name() + '\n' + m.url() + '\n').getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(digest.digest(), 0, 8);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+      }
+    }
+  }
+}

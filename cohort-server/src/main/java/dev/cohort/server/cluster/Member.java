@@ -1,0 +1,29 @@
+package dev.cohort.server.cluster;
+
+import java.time.Instant;
+
+/**
+ * A cluster member as the registry shows it.
+ *
+ * @param name its logical host name
+ * @param url where clients call it
+ * @param adminUrl its admin port
+ * @param version the Cohort version it runs
+ * @param state ready, offline, draining or stopped, as it last reported
+ * @param startedAt when it registered (database clock)
+ * @param lastHeartbeat its last heartbeat (database clock)
+ * @param heartbeatAgeMillis how long ago that was, by the database clock
+ * @param clockSkewMillis its clock minus the database's, as it last measured
+ * @param live whether it heartbeats within the registry timeout and has not stopped
+ */
+public record Member(
+    String name,
+    String url,
+    String adminUrl,
+    String version,
+    String state,
+    Instant startedAt,
+    Instant lastHeartbeat,
+    long heartbeatAgeMillis,
+    long clockSkewMillis,
+    boolean live) {}

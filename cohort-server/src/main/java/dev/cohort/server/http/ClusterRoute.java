@@ -1,0 +1,45 @@
+package dev.cohort.server.http;
+
+import dev.cohort.server.cluster.ClusterView;
+import dev.cohort.server.cluster.Member;
+import dev.cohort.server.invoke.CohortError;
+import dev.cohort.server.invoke.ErrorCode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /cluster/members}: the live members' URLs and an epoch that changes with
+ * membership, for failover-aware clients. Needs an authenticated caller (it names hosts).
+ */
+final class ClusterRoute {
+
+  private final Authentication authentication;
+  private final ClusterView cluster;
+
+  ClusterRoute(Authentication authentication, ClusterView cluster) {
+    this.authentication = authentication;
+    this.cluster = cluster;
+  }
+
+  void members(Exchange exchange) {
+    if (authentication.resolve(exchange, false).caller().anonymous()) {
+      throw new CohortError(ErrorCode.UNAUTHENTICATED, "the member list needs credentials or a session");
+    }
+    ClusterView.View view = cluster.current();
+    List<Map<String, String>> members =
+        view.live().stream().map(ClusterRoute::describe).toList();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("cluster", view.cluster());
+    body.put("epoch", view.epoch());
+    body.put("members", members);
+    exchange.json(200, body);
+  }
+
+  private static Map<String, String> describe(Member m) {
+    Map<String, String> member = new LinkedHashMap<>();
+    member.put("name", m.name());
+    member.put("url", m.url());
+    return member;
+  }
+}
