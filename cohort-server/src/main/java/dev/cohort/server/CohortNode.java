@@ -14,6 +14,7 @@ import dev.cohort.server.db.Database;
 import dev.cohort.server.http.Health;
 import dev.cohort.server.http.HttpServers;
 import dev.cohort.server.http.PrimaryHandler;
+import dev.cohort.server.http.PrimaryPort;
 import dev.cohort.server.invoke.Invoker;
 import dev.cohort.server.pkg.PackageClassLoader;
 import dev.cohort.server.pkg.ServiceRegistry;
@@ -81,7 +82,7 @@ public final class CohortNode implements AutoCloseable {
   private final CohortConfig config;
   private final Health health;
   private final Deque<AutoCloseable> resources;
-  private final Server primary;
+  private final PrimaryPort primary;
   private final Server admin;
   private final Sessions sessions;
 
@@ -89,7 +90,7 @@ public final class CohortNode implements AutoCloseable {
       CohortConfig config,
       Health health,
       Deque<AutoCloseable> resources,
-      Server primary,
+      PrimaryPort primary,
       Server admin,
       Sessions sessions) {
     this.config = config;
@@ -152,6 +153,8 @@ public final class CohortNode implements AutoCloseable {
       resources.push(meters::close);
 
       Invoker invoker = new Invoker(sessions, name);
+      java.util.concurrent.atomic.AtomicReference<PrimaryPort> primary =
+          new java.util.concurrent.atomic.AtomicReference<>();
       ClusterRef cluster = new ClusterRef();
       PrimaryHandler primaryHandler =
           new PrimaryHandler(
@@ -165,7 +168,8 @@ public final class CohortNode implements AutoCloseable {
               name,
               health,
               realm,
-              new AdminApi(info::describe, registry, securityStore, realm, sessions, cluster),
+              new AdminApi(
+                  info::describe, registry, securityStore, realm, sessions, cluster, primary::get),
               meters,
               config.admin().metricsRequireAuth());
 
@@ -174,20 +178,20 @@ public final class CohortNode implements AutoCloseable {
               "admin", config.admin().host(), config.admin().port(), adminHandler,
               config.node().shutdownTimeout());
       resources.push(admin::stop);
-      Server primary =
-          HttpServers.start(
-              "primary", config.http().host(), config.http().port(), primaryHandler,
-              config.node().shutdownTimeout());
-      resources.push(primary::stop);
-      info.ports(HttpServers.port(primary), HttpServers.port(admin));
+      primary.set(
+          new PrimaryPort(
+              config.http().host(), config.http().port(), primaryHandler,
+              config.node().shutdownTimeout(), health));
+      resources.push(primary.get());
+      info.ports(primary.get().port(), HttpServers.port(admin));
       cluster.set(
           clusterView(
               config, database, health, environment, scheduler,
-              HttpServers.port(primary), HttpServers.port(admin)));
+              primary.get().port(), HttpServers.port(admin)));
       resources.push(cluster);
 
       CohortNode node =
-          new CohortNode(config, health, resources, primary, admin, sessions);
+          new CohortNode(config, health, resources, primary.get(), admin, sessions);
       health.set(Health.State.READY);
       LOG.info(
           "COH.0001.0001I node {} ready: services on http://{}:{}/ , admin on http://{}:{}/ ({}"
@@ -287,7 +291,7 @@ public final class CohortNode implements AutoCloseable {
 
   /** The primary port actually bound. */
   public int port() {
-    return HttpServers.port(primary);
+    return primary.port();
   }
 
   /** The admin port actually bound. */

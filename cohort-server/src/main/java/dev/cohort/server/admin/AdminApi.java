@@ -3,6 +3,7 @@ package dev.cohort.server.admin;
 import dev.cohort.api.Caller;
 import dev.cohort.api.Document;
 import dev.cohort.server.cluster.ClusterView;
+import dev.cohort.server.http.PrimaryPort;
 import dev.cohort.server.invoke.CohortError;
 import dev.cohort.server.invoke.ErrorCode;
 import dev.cohort.server.pkg.ServiceRegistry;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * GET    node                      this node: name, version, state, ports, database, counts
+ * POST   node/offline, node/online close the primary port (in-flight calls finish) / open it again
  * GET    packages                  packages with state, services and load errors
  * GET    cluster                   members (live or not), heartbeat age, clock skew, epoch
  * POST   cluster/refresh           clear the member list; live nodes re-register
@@ -51,6 +53,7 @@ public final class AdminApi {
   private final Realm realm;
   private final Sessions sessions;
   private final ClusterView cluster;
+  private final Supplier<PrimaryPort> primary;
 
   public AdminApi(
       Supplier<Map<String, Object>> nodeInfo,
@@ -58,13 +61,15 @@ public final class AdminApi {
       SecurityStore store,
       Realm realm,
       Sessions sessions,
-      ClusterView cluster) {
+      ClusterView cluster,
+      Supplier<PrimaryPort> primary) {
     this.nodeInfo = nodeInfo;
     this.registry = registry;
     this.store = store;
     this.realm = realm;
     this.sessions = sessions;
     this.cluster = cluster;
+    this.primary = primary;
   }
 
   Reply handle(String method, String path, Document body, Caller admin) {
@@ -72,7 +77,7 @@ public final class AdminApi {
     String resource = parts[0];
     String name = parts.length > 1 ? parts[1] : "";
     return switch (resource) {
-      case "node" -> only(method, "GET", () -> ok(nodeInfo.get()));
+      case "node" -> node(method, name, admin);
       case "packages" -> only(method, "GET", () -> ok(registry.packages()));
       case "sessions" -> only(method, "GET", () -> ok(Map.of("count", sessions.count())));
       case "cluster" -> cluster(method, name);
@@ -86,6 +91,34 @@ public final class AdminApi {
               "no admin resource '" + resource
                   + "'; see node, packages, sessions, cluster, users, groups, acls, acl-assignments");
     };
+  }
+
+  private Reply node(String method, String action, Caller admin) {
+    if (action.isEmpty()) {
+      return only(method, "GET", () -> ok(nodeInfo.get()));
+    }
+    return only(
+        method,
+        "POST",
+        () -> {
+          try {
+            switch (action) {
+              case "offline" -> primary.get().offline();
+              case "online" -> primary.get().online();
+              default ->
+                  throw new CohortError(
+                      ErrorCode.NOT_FOUND, "no node action '" + action + "'; see node/offline, node/online");
+            }
+          } catch (IllegalStateException e) {
+            throw new CohortError(ErrorCode.CONFLICT, e.getMessage());
+          } catch (CohortError e) {
+            throw e;
+          } catch (Exception e) {
+            throw new CohortError(ErrorCode.INTERNAL, "could not take the node " + action + ": " + e.getMessage());
+          }
+          LOG.info("COH.0600.0001I administrator {} took the node {}", admin.user(), action);
+          return ok(nodeInfo.get());
+        });
   }
 
   private Reply cluster(String method, String action) {

@@ -27,7 +27,7 @@ public interface ClusterView extends AutoCloseable {
    *
    * @param cluster the effective cluster name, or empty when standalone
    * @param members every member known, live or not, in name order
-   * @param epoch changes whenever the set of live members or their URLs changes; the same set
+   * @param epoch changes whenever the set of serving members or their URLs changes; the same set
    *     gives the same epoch on every node
    */
   record View(String cluster, List<Member> members, String epoch) {
@@ -36,17 +36,17 @@ public interface ClusterView extends AutoCloseable {
       members = members.stream().sorted(Comparator.comparing(Member::name)).toList();
     }
 
-    /** The members that are live now. */
-    public List<Member> live() {
-      return members.stream().filter(Member::live).toList();
+    /** The members clients should use now: live and ready. */
+    public List<Member> serving() {
+      return members.stream().filter(Member::serving).toList();
     }
 
-    /** The epoch of {@code members}' live part. */
+    /** The epoch of {@code members}' serving part. */
     static String epochOf(List<Member> members) {
       try {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         members.stream()
-            .filter(Member::live)
+            .filter(Member::serving)
             .sorted(Comparator.comparing(Member::name))
             .forEach(m -> digest.update((m.name() + '\n' + m.url() + '\n').getBytes(StandardCharsets.UTF_8)));
         return HexFormat.of().formatHex(digest.digest(), 0, 8);

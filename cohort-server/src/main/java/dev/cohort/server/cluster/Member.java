@@ -26,4 +26,10 @@ public record Member(
     Instant lastHeartbeat,
     long heartbeatAgeMillis,
     long clockSkewMillis,
-    boolean live) {}
+    boolean live) {
+
+  /** Whether clients should be sent here: live and ready (not offline, starting or draining). */
+  public boolean serving() {
+    return live && state.equals("ready");
+  }
+}

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /cluster/members}: the live members' URLs and an epoch that changes with
+ * {@code GET /cluster/members}: the URLs of the members that serve (live and ready) and an epoch that changes with
  * membership, for failover-aware clients. Needs an authenticated caller (it names hosts).
  */
 final class ClusterRoute {
@@ -28,7 +28,7 @@ final class ClusterRoute {
     }
     ClusterView.View view = cluster.current();
     List<Map<String, String>> members =
-        view.live().stream().map(ClusterRoute::describe).toList();
+        view.serving().stream().map(ClusterRoute::describe).toList();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("cluster", view.cluster());
     body.put("epoch", view.epoch());

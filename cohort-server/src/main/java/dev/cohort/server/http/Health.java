@@ -11,6 +11,8 @@ public final class Health {
     STARTING,
     /** Serving. */
     READY,
+    /** Taken offline by an operator: the primary port is closed, the admin port open. */
+    OFFLINE,
     /** Shutting down: finishing in-flight requests, refusing new ones. */
     DRAINING,
     /** Stopped. */

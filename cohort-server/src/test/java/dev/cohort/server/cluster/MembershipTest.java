@@ -97,12 +97,35 @@ class MembershipTest {
   }
 
   @Test
+  void anOfflineNodeClosesItsPrimaryPortLeavesTheListAndComesBack() throws Exception {
+    String url = TestPostgres.newDatabase();
+    try (TestNode a = node(url, "node-a", "prod").start();
+        TestNode b = node(url, "node-b", "prod").start()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> names(members(a)).equals(List.of("node-a", "node-b")));
+      int port = b.node().port();
+
+      JsonNode offline = b.admin("POST", "/admin/api/node/offline", "{}").asAdmin().send().json();
+      assertThat(offline.path("state").asText()).isEqualTo("offline");
+      assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close()).isInstanceOf(java.net.ConnectException.class);
+      assertThat(b.admin("GET", "/health/ready", null).send().status()).isEqualTo(503);
+      await().atMost(Duration.ofSeconds(10)).until(() -> names(members(a)).equals(List.of("node-a")));
+      assertThat(b.admin("POST", "/admin/api/node/offline", "{}").asAdmin().send().status()).as("already offline").isEqualTo(409);
+
+      assertThat(b.admin("POST", "/admin/api/node/online", "{}").asAdmin().send().json().path("state").asText()).isEqualTo("ready");
+      assertThat(b.node().port()).as("same port").isEqualTo(port);
+      assertThat(b.post("/invoke/test.echo/echo", "{}").asAdmin().send().status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> names(members(a)).equals(List.of("node-a", "node-b")));
+    }
+  }
+
+  @Test
   void clustersWithDifferentNamesOnOneDatabaseNeverSeeEachOther() throws Exception {
     String url = TestPostgres.newDatabase();
     try (TestNode a = node(url, "node-a", "blue").start();
         TestNode b = node(url, "node-b", "green").start()) {
       await().atMost(Duration.ofSeconds(10)).until(() -> names(members(a)).equals(List.of("node-a")));
-      assertThat(names(members(b))).containsExactly("node-b");
+      await().atMost(Duration.ofSeconds(10)).until(() -> names(members(b)).equals(List.of("node-b")));
+      assertThat(names(members(a))).containsExactly("node-a");
       assertThat(members(a).path("cluster").asText()).isEqualTo("blue");
     }
   }
