@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Cohort: many server nodes acting as one virtual server.",
-    subcommands = {StartCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      StartCommand.class,
+      CheckCommand.class,
+      ClusterCommand.class,
+      NodeCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
 
   public static void main(String[] args) {
