@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       ClusterCommand.class,
       NodeCommand.class,
+      DbCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -25,7 +25,12 @@ public final class ConfigLoader {
   /** {@code COHORT_*} environment variables that are not config keys. */
   private static final Set<String> NOT_SETTINGS =
       Set.of(
-          "COHORT_ADMIN_PASSWORD", "COHORT_PASSWORD", "COHORT_JAVA_OPTS", "COHORT_NO_BUILD", "COHORT_HOME");
+          "COHORT_ADMIN_PASSWORD",
+          "COHORT_PASSWORD",
+          "COHORT_TARGET_PASSWORD",
+          "COHORT_JAVA_OPTS",
+          "COHORT_NO_BUILD",
+          "COHORT_HOME");
 
   /**
    * The loaded configuration.
