@@ -2,6 +2,8 @@ package dev.cohort.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,8 +25,9 @@ final class ClusterCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Lists the cluster's members with state, URL, version, last heartbeat and clock skew.",
-        "Exits 0 when every known member serves and no clock is off by more than --max-skew,",
-        "3 otherwise (a member down, offline or starting; a clock off), 1 on errors."
+        "Flags members whose Cohort version, packages or loaded users/ACLs differ from the",
+        "majority's. Exits 0 when every known member serves, all agree and no clock is off by",
+        "more than --max-skew; 3 otherwise; 1 on errors."
       })
   static final class Status implements Callable<Integer> {
 
@@ -72,6 +75,13 @@ final class ClusterCommand {
           serving++;
         } else {
           problems++;
+        }
+        JsonNode differs = view.path("mismatches").path(m.path("name").asText());
+        if (differs.isArray() && !differs.isEmpty()) {
+          problems++;
+          List<String> what = new ArrayList<>();
+          differs.forEach(d -> what.add(d.asText()));
+          flags.append("  !! differs from the others in: ").append(String.join(", ", what));
         }
         if (live && Math.abs(skew) > maxSkew) {
           problems++;

@@ -187,7 +187,8 @@ public final class CohortNode implements AutoCloseable {
       cluster.set(
           clusterView(
               config, database, health, environment, scheduler,
-              primary.get().port(), HttpServers.port(admin)));
+              primary.get().port(), HttpServers.port(admin), registry.fingerprint(),
+              realm::loadedVersion));
       resources.push(cluster);
 
       CohortNode node =
@@ -219,7 +220,9 @@ public final class CohortNode implements AutoCloseable {
       Environment environment,
       ScheduledExecutorService scheduler,
       int port,
-      int adminPort) {
+      int adminPort,
+      String packagesFingerprint,
+      java.util.function.LongSupplier securityVersion) {
     ClusterConfig c = config.cluster();
     String host =
         !c.advertiseHost().isBlank() ? c.advertiseHost() : reachableHost(config.http().host());
@@ -228,14 +231,15 @@ public final class CohortNode implements AutoCloseable {
             c.logicalHostname(),
             "http://" + host + ":" + port,
             "http://" + reachableHost(config.admin().host()) + ":" + adminPort,
-            Version.current());
+            Version.current(),
+            packagesFingerprint);
     if (!c.enabled()) {
       return new SingleNode(self, () -> health.state().name().toLowerCase(java.util.Locale.ROOT));
     }
     DatabaseMembership membership =
         new DatabaseMembership(
             database, c.effectiveName(), self, health, environment.clock(),
-            c.registryHeartbeat(), c.registryTimeout());
+            c.registryHeartbeat(), c.registryTimeout(), securityVersion);
     membership.start(scheduler);
     return membership;
   }

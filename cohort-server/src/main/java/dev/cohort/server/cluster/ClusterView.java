@@ -36,6 +36,40 @@ public interface ClusterView extends AutoCloseable {
       members = members.stream().sorted(Comparator.comparing(Member::name)).toList();
     }
 
+    /**
+     * For each live member that differs from the majority of live members in what it runs, what
+     * differs: {@code version}, {@code packages} or {@code users/ACLs}. Empty when all agree (or
+     * there is one member). Where no value holds a majority, every member is flagged.
+     */
+    @com.fasterxml.jackson.annotation.JsonProperty("mismatches")
+    public java.util.Map<String, List<String>> mismatches() {
+      List<Member> live = members.stream().filter(Member::live).toList();
+      java.util.Map<String, List<String>> flagged = new java.util.TreeMap<>();
+      flag(live, Member::version, "version", flagged);
+      flag(live, Member::packagesFingerprint, "packages", flagged);
+      flag(live, m -> Long.toString(m.securityVersion()), "users/ACLs", flagged);
+      return flagged;
+    }
+
+    private static void flag(
+        List<Member> live,
+        java.util.function.Function<Member, String> field,
+        String what,
+        java.util.Map<String, List<String>> flagged) {
+      java.util.Map<String, Long> counts =
+          live.stream().collect(java.util.stream.Collectors.groupingBy(field, java.util.stream.Collectors.counting()));
+      if (counts.size() <= 1) {
+        return;
+      }
+      long top = java.util.Collections.max(counts.values());
+      boolean unique = counts.values().stream().filter(c -> c == top).count() == 1;
+      for (Member m : live) {
+        if (!unique || counts.get(field.apply(m)) != top) {
+          flagged.computeIfAbsent(m.name(), k -> new java.util.ArrayList<>()).add(what);
+        }
+      }
+    }
+
     /** The members clients should use now: live and ready. */
     public List<Member> serving() {
       return members.stream().filter(Member::serving).toList();

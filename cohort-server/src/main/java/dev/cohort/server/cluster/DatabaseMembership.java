@@ -32,6 +32,7 @@ public final class DatabaseMembership implements ClusterView {
   private final InstantSource clock;
   private final Duration interval;
   private final Duration timeout;
+  private final java.util.function.LongSupplier securityVersion;
   private volatile View view;
   private volatile boolean failing;
   private ScheduledFuture<?> task;
@@ -48,7 +49,8 @@ public final class DatabaseMembership implements ClusterView {
       Health health,
       InstantSource clock,
       Duration interval,
-      Duration timeout) {
+      Duration timeout,
+      java.util.function.LongSupplier securityVersion) {
     this.registry = new NodeRegistry(database);
     this.cluster = cluster;
     this.self = self;
@@ -56,6 +58,7 @@ public final class DatabaseMembership implements ClusterView {
     this.clock = clock;
     this.interval = interval;
     this.timeout = timeout;
+    this.securityVersion = securityVersion;
     Optional<Member> taken = registry.register(cluster, self, timeout);
     if (taken.isPresent()) {
       throw new IllegalStateException(
@@ -81,7 +84,9 @@ public final class DatabaseMembership implements ClusterView {
       Instant after = clock.instant();
       Instant localMid = before.plus(Duration.between(before, after).dividedBy(2));
       long skew = Duration.between(dbNow, localMid).toMillis();
-      registry.heartbeat(cluster, self, health.state().name().toLowerCase(Locale.ROOT), skew);
+      registry.heartbeat(
+          cluster, self, health.state().name().toLowerCase(Locale.ROOT), skew,
+          securityVersion.getAsLong());
       View next = new View(cluster, registry.members(cluster, timeout), null);
       view = new View(cluster, next.members(), View.epochOf(next.members()));
       if (failing) {

@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param heartbeatAgeMillis how long ago that was, by the database clock
  * @param clockSkewMillis its clock minus the database's, as it last measured
  * @param live whether it heartbeats within the registry timeout and has not stopped
+ * @param packagesFingerprint what it deploys
+ * @param securityVersion the version of users, groups and ACLs it has loaded
  */
 public record Member(
     String name,
@@ -26,7 +28,9 @@ public record Member(
     Instant lastHeartbeat,
     long heartbeatAgeMillis,
     long clockSkewMillis,
-    boolean live) {
+    boolean live,
+    String packagesFingerprint,
+    long securityVersion) {
 
   /** Whether clients should be sent here: live and ready (not offline, starting or draining). */
   public boolean serving() {

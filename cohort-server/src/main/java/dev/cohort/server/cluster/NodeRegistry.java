@@ -37,26 +37,29 @@ final class NodeRegistry {
   }
 
   /** Records a heartbeat of {@code self} (registering it if it has no row). */
-  void heartbeat(String cluster, Self self, String state, long clockSkewMillis) {
+  void heartbeat(String cluster, Self self, String state, long clockSkewMillis, long securityVersion) {
     database.inTransaction(
         c -> {
           int updated;
           try (PreparedStatement s =
               c.prepareStatement(
                   "UPDATE cohort_node SET url = ?, admin_url = ?, version = ?, state = ?,"
-                      + " last_heartbeat = CURRENT_TIMESTAMP, clock_skew_ms = ?"
+                      + " last_heartbeat = CURRENT_TIMESTAMP, clock_skew_ms = ?,"
+                      + " packages_fingerprint = ?, security_version = ?"
                       + " WHERE cluster_name = ? AND node_name = ?")) {
             s.setString(1, self.url());
             s.setString(2, self.adminUrl());
             s.setString(3, self.version());
             s.setString(4, state);
             s.setLong(5, clockSkewMillis);
-            s.setString(6, cluster);
-            s.setString(7, self.name());
+            s.setString(6, self.packagesFingerprint());
+            s.setLong(7, securityVersion);
+            s.setString(8, cluster);
+            s.setString(9, self.name());
             updated = s.executeUpdate();
           }
           if (updated == 0) {
-            insert(c, cluster, self, state, clockSkewMillis);
+            insert(c, cluster, self, state, clockSkewMillis, securityVersion);
           }
           return null;
         });
@@ -83,7 +86,7 @@ final class NodeRegistry {
             s.setString(2, self.name());
             s.executeUpdate();
           }
-          insert(c, cluster, self, "starting", 0);
+          insert(c, cluster, self, "starting", 0, 0);
           return Optional.empty();
         });
   }
@@ -99,7 +102,8 @@ final class NodeRegistry {
                             m.name(), m.url(), m.adminUrl(), m.version(), m.state(), m.startedAt(),
                             m.lastHeartbeat(), m.heartbeatAgeMillis(), m.clockSkewMillis(),
                             m.heartbeatAgeMillis() < timeout.toMillis()
-                                && !m.state().equals("stopped")))
+                                && !m.state().equals("stopped"),
+                            m.packagesFingerprint(), m.securityVersion()))
                 .toList());
   }
 
@@ -128,13 +132,14 @@ final class NodeRegistry {
         });
   }
 
-  private static void insert(Connection c, String cluster, Self self, String state, long skew)
+  private static void insert(
+      Connection c, String cluster, Self self, String state, long skew, long securityVersion)
       throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
             "INSERT INTO cohort_node (cluster_name, node_name, url, admin_url, version, state,"
-                + " started_at, last_heartbeat, clock_skew_ms)"
-                + " VALUES (?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?)")) {
+                + " started_at, last_heartbeat, clock_skew_ms, packages_fingerprint, security_version)"
+                + " VALUES (?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?, ?, ?)")) {
       s.setString(1, cluster);
       s.setString(2, self.name());
       s.setString(3, self.url());
@@ -142,6 +147,8 @@ final class NodeRegistry {
       s.setString(5, self.version());
       s.setString(6, state);
       s.setLong(7, skew);
+      s.setString(8, self.packagesFingerprint());
+      s.setLong(9, securityVersion);
       s.executeUpdate();
     }
   }
@@ -152,7 +159,8 @@ final class NodeRegistry {
     try (PreparedStatement s =
         c.prepareStatement(
             "SELECT node_name, url, admin_url, version, state, started_at, last_heartbeat,"
-                + " clock_skew_ms, CURRENT_TIMESTAMP AS db_now FROM cohort_node"
+                + " clock_skew_ms, packages_fingerprint, security_version,"
+                + " CURRENT_TIMESTAMP AS db_now FROM cohort_node"
                 + " WHERE cluster_name = ? ORDER BY node_name")) {
       s.setString(1, cluster);
       try (ResultSet rs = s.executeQuery()) {
@@ -170,7 +178,9 @@ final class NodeRegistry {
                   last,
                   Math.max(0, Duration.between(last, now).toMillis()),
                   rs.getLong("clock_skew_ms"),
-                  false));
+                  false,
+                  rs.getString("packages_fingerprint"),
+                  rs.getLong("security_version")));
         }
       }
     }

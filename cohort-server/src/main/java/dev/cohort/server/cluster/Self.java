@@ -7,5 +7,7 @@ package dev.cohort.server.cluster;
  * @param url where clients call it
  * @param adminUrl its admin port
  * @param version the Cohort version it runs
+ * @param packagesFingerprint what it deploys ({@code ServiceRegistry.fingerprint()})
  */
-public record Self(String name, String url, String adminUrl, String version) {}
+public record Self(
+    String name, String url, String adminUrl, String version, String packagesFingerprint) {}

@@ -21,7 +21,7 @@ public final class SingleNode implements ClusterView {
     Member me =
         new Member(
             self.name(), self.url(), self.adminUrl(), self.version(), state.get(), startedAt,
-            Instant.now(), 0, 0, true);
+            Instant.now(), 0, 0, true, self.packagesFingerprint(), 0);
     return new View("", List.of(me), View.epochOf(List.of(me)));
   }
 

@@ -28,6 +28,7 @@ public final class ServiceRegistry implements AutoCloseable {
   private final List<LoadedPackage> packages;
   private final Map<String, String> aclDefaults;
   private final List<PackageClassLoader> loaders;
+  private final String fingerprint;
 
   private ServiceRegistry(
       Map<ServiceName, RegisteredService> services,
@@ -41,6 +42,7 @@ public final class ServiceRegistry implements AutoCloseable {
     this.packages = List.copyOf(packages);
     this.aclDefaults = Map.copyOf(aclDefaults);
     this.loaders = List.copyOf(loaders);
+    this.fingerprint = Fingerprint.of(packages, loaders);
   }
 
   /**
@@ -138,6 +140,14 @@ public final class ServiceRegistry implements AutoCloseable {
   /** Every package found, with its state and errors, in name order. */
   public List<LoadedPackage> packages() {
     return packages;
+  }
+
+  /**
+   * A digest of what is deployed: every package's name, version and state, its manifest and
+   * the bytes of its jars. Nodes that run the same packages have the same fingerprint.
+   */
+  public String fingerprint() {
+    return fingerprint;
   }
 
   /** The number of services deployed. */

@@ -154,6 +154,11 @@ public final class Realm {
         this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }
 
+  /** The version of users, groups and ACLs this node has loaded (compare across nodes). */
+  public long loadedVersion() {
+    return snapshot.get().version();
+  }
+
   /** How often the password hash ran: credential-cache misses, failed logins included. */
   long passwordHashRuns() {
     return hashRuns.sum();

@@ -119,6 +119,30 @@ class MembershipTest {
   }
 
   @Test
+  void aNodeRunningOtherPackagesIsFlagged() throws Exception {
+    String url = TestPostgres.newDatabase();
+    Path otherPackages =
+        TestPackages.deploy(
+            dir.resolve("other-packages"), "Test",
+            TestPackages.TEST_MANIFEST.replace("version: 1.0.0", "version: 1.0.1"),
+            "dev/cohort/server/testpkg/");
+    try (TestNode a = node(url, "node-a", "prod").start();
+        TestNode b = node(url, "node-b", "prod").start();
+        TestNode c =
+            TestNode.builder(dir.resolve("node-c"), otherPackages)
+                .set("node.name", "node-c").set("database.url", url).set("database.user", "postgres")
+                .set("database.password", "postgres").set("cluster.enabled", "true").set("cluster.name", "prod")
+                .set("cluster.registry-heartbeat", "200ms").set("cluster.registry-timeout", "1500ms")
+                .start()) {
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> a.admin("GET", "/admin/api/cluster", null).asAdmin().send().json().path("members").size() == 3);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> a.admin("GET", "/admin/api/cluster", null).asAdmin().send().json().path("mismatches").toString()
+              .equals("{\"node-c\":[\"packages\"]}"));
+    }
+  }
+
+  @Test
   void clustersWithDifferentNamesOnOneDatabaseNeverSeeEachOther() throws Exception {
     String url = TestPostgres.newDatabase();
     try (TestNode a = node(url, "node-a", "blue").start();
