@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     name = "cluster",
     mixinStandardHelpOptions = true,
     description = "Cluster-wide views and actions, through one node's admin API.",
-    subcommands = {ClusterCommand.Status.class})
+    subcommands = {ClusterCommand.Status.class, ClusterCommand.Refresh.class})
 final class ClusterCommand {
 
   /** {@code cohort cluster status}. */
@@ -99,6 +99,40 @@ final class ClusterCommand {
       }
       out.printf("%d of %d member(s) serving%s%n", serving, members.size(), problems == 0 ? "" : "; see the flags above");
       return problems == 0 ? 0 : 3;
+    }
+  }
+
+  /** {@code cohort cluster refresh}. */
+  @Command(
+      name = "refresh",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Clears the cluster's member list (webMethods' clearClusterMemberList): dead entries go,",
+        "live nodes re-register at their next heartbeat. Prints the status afterwards."
+      })
+  static final class Refresh implements Callable<Integer> {
+
+    @Mixin AdminOptions admin = new AdminOptions();
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try {
+        JsonNode view = admin.client(System.getenv()).post("cluster/refresh");
+        out.println("Member list cleared.");
+        Status status = new Status();
+        status.maxSkew = 1000;
+        status.print(view, out);
+        return 0;
+      } catch (CliException e) {
+        spec.commandLine().getErr().println("cohort cluster refresh: " + e.getMessage());
+        spec.commandLine().getErr().flush();
+        return 1;
+      } finally {
+        out.flush();
+      }
     }
   }
 }

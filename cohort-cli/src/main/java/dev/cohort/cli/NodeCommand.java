@@ -12,7 +12,12 @@ import picocli.CommandLine.Spec;
     name = "node",
     mixinStandardHelpOptions = true,
     description = "Acts on one node through its admin API.",
-    subcommands = {NodeCommand.Offline.class, NodeCommand.Online.class})
+    subcommands = {
+      NodeCommand.Offline.class,
+      NodeCommand.Online.class,
+      NodeCommand.Remove.class,
+      NodeCommand.Add.class
+    })
 final class NodeCommand {
 
   /** Shared by the actions. */
@@ -31,6 +36,9 @@ final class NodeCommand {
         spec.commandLine()
             .getOut()
             .printf("node %s is %s%n", node.path("name").asText(), node.path("state").asText());
+        if (node.hasNonNull("message")) {
+          spec.commandLine().getOut().println(node.path("message").asText());
+        }
         spec.commandLine().getOut().flush();
         return 0;
       } catch (CliException e) {
@@ -66,6 +74,38 @@ final class NodeCommand {
     @Override
     String action() {
       return "online";
+    }
+  }
+
+  /** {@code cohort node remove}. */
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Removes the node from its cluster: clustering is turned off in the node's own",
+        "node-overrides.yaml (outranking its other configuration) and takes effect when it",
+        "restarts; until then the other nodes still list it. Take it offline first if clients",
+        "should stop using it at once."
+      })
+  static final class Remove extends Action {
+    @Override
+    String action() {
+      return "remove";
+    }
+  }
+
+  /** {@code cohort node add}. */
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Adds a removed node back: the override is dropped and, when the node restarts, it runs",
+        "with the cluster settings of its configuration again."
+      })
+  static final class Add extends Action {
+    @Override
+    String action() {
+      return "add";
     }
   }
 }

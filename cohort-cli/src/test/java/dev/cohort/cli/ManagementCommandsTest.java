@@ -76,6 +76,20 @@ class ManagementCommandsTest {
   }
 
   @Test
+  void refreshClearsAndShowsTheList() {
+    assertThat(run("cluster", "refresh", "--admin", admin, "--password-file", passwordFile.toString())).isZero();
+    assertThat(out.toString()).contains("Member list cleared.").contains("cli-node");
+  }
+
+  @Test
+  void removeAndAddRecordTheOverride() {
+    assertThat(run("node", "remove", "--admin", admin, "--password-file", passwordFile.toString())).isZero();
+    assertThat(out.toString()).contains("removed");
+    assertThat(run("node", "add", "--admin", admin, "--password-file", passwordFile.toString())).isZero();
+    assertThat(out.toString()).contains("restart it to rejoin");
+  }
+
+  @Test
   void wrongPasswordAndUnreachableNodeAreClearErrors() throws IOException {
     assertThat(run("cluster", "status", "--admin", admin, "--password-file", wrongPasswordFile.toString())).isEqualTo(1);
     assertThat(err.toString()).contains("401 COH-UNAUTHENTICATED");

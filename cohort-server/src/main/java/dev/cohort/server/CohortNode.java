@@ -2,6 +2,7 @@ package dev.cohort.server;
 
 import dev.cohort.server.admin.AdminApi;
 import dev.cohort.server.admin.AdminHandler;
+import dev.cohort.server.admin.NodeControl;
 import dev.cohort.server.cluster.ClusterRef;
 import dev.cohort.server.cluster.ClusterView;
 import dev.cohort.server.cluster.DatabaseMembership;
@@ -169,7 +170,9 @@ public final class CohortNode implements AutoCloseable {
               health,
               realm,
               new AdminApi(
-                  info::describe, registry, securityStore, realm, sessions, cluster, primary::get),
+                  info::describe, registry, securityStore, realm, sessions, cluster,
+                  new NodeControl(
+                      primary::get, config.node().dataDir(), config.cluster().enabled())),
               meters,
               config.admin().metricsRequireAuth());
 

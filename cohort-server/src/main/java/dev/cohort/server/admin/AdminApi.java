@@ -3,7 +3,7 @@ package dev.cohort.server.admin;
 import dev.cohort.api.Caller;
 import dev.cohort.api.Document;
 import dev.cohort.server.cluster.ClusterView;
-import dev.cohort.server.http.PrimaryPort;
+import dev.cohort.server.config.NodeOverrides;
 import dev.cohort.server.invoke.CohortError;
 import dev.cohort.server.invoke.ErrorCode;
 import dev.cohort.server.pkg.ServiceRegistry;
@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * GET    node                      this node: name, version, state, ports, database, counts
  * POST   node/offline, node/online close the primary port (in-flight calls finish) / open it again
+ * POST   node/remove, node/add     leave / rejoin the cluster at the next restart (persisted)
  * GET    packages                  packages with state, services and load errors
  * GET    cluster                   members (live or not), heartbeat age, clock skew, epoch
  * POST   cluster/refresh           clear the member list; live nodes re-register
@@ -53,7 +54,7 @@ public final class AdminApi {
   private final Realm realm;
   private final Sessions sessions;
   private final ClusterView cluster;
-  private final Supplier<PrimaryPort> primary;
+  private final NodeControl control;
 
   public AdminApi(
       Supplier<Map<String, Object>> nodeInfo,
@@ -62,14 +63,14 @@ public final class AdminApi {
       Realm realm,
       Sessions sessions,
       ClusterView cluster,
-      Supplier<PrimaryPort> primary) {
+      NodeControl control) {
     this.nodeInfo = nodeInfo;
     this.registry = registry;
     this.store = store;
     this.realm = realm;
     this.sessions = sessions;
     this.cluster = cluster;
-    this.primary = primary;
+    this.control = control;
   }
 
   Reply handle(String method, String path, Document body, Caller admin) {
@@ -103,11 +104,28 @@ public final class AdminApi {
         () -> {
           try {
             switch (action) {
-              case "offline" -> primary.get().offline();
-              case "online" -> primary.get().online();
+              case "offline" -> control.primary().get().offline();
+              case "online" -> control.primary().get().online();
+              case "remove" -> {
+                NodeOverrides.put(control.dataDir(), "cluster.enabled", "false");
+                LOG.info("COH.0600.0001I administrator {} removed the node from its cluster (at restart)", admin.user());
+                return ok(pending(
+                    control.clustered()
+                        ? "removed: the node leaves the cluster when it restarts; until then the other"
+                            + " nodes list it"
+                        : "removed: the node stays out of the cluster"));
+              }
+              case "add" -> {
+                NodeOverrides.put(control.dataDir(), "cluster.enabled", null);
+                LOG.info("COH.0600.0001I administrator {} added the node back to its cluster (at restart)", admin.user());
+                return ok(pending(
+                    "added: at restart the node runs with the cluster settings of its configuration"
+                        + " (cohort.yaml, COHORT_*, --set); restart it to rejoin"));
+              }
               default ->
                   throw new CohortError(
-                      ErrorCode.NOT_FOUND, "no node action '" + action + "'; see node/offline, node/online");
+                      ErrorCode.NOT_FOUND,
+                      "no node action '" + action + "'; see node/offline, node/online, node/remove, node/add");
             }
           } catch (IllegalStateException e) {
             throw new CohortError(ErrorCode.CONFLICT, e.getMessage());
@@ -119,6 +137,12 @@ public final class AdminApi {
           LOG.info("COH.0600.0001I administrator {} took the node {}", admin.user(), action);
           return ok(nodeInfo.get());
         });
+  }
+
+  private Map<String, Object> pending(String message) {
+    Map<String, Object> body = new LinkedHashMap<>(nodeInfo.get());
+    body.put("message", message);
+    return body;
   }
 
   private Reply cluster(String method, String action) {

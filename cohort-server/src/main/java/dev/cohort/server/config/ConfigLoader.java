@@ -88,6 +88,8 @@ public final class ConfigLoader {
         .sets()
         .forEach((k, v) -> accept(catalog, k, v, "--set " + k, raw, origins, problems));
 
+    applyNodeOverrides(catalog, raw, origins, problems, notes);
+
     Map<String, Object> parsed = new HashMap<>();
     for (Setting<?> s : catalog.values()) {
       String value = raw.getOrDefault(s.key(), s.defaultValue());
@@ -109,6 +111,39 @@ public final class ConfigLoader {
       }
     }
     throw new ConfigException(problems);
+  }
+
+  /** {@code <data-dir>/node-overrides.yaml}, written by the node itself, outranks the rest. */
+  private static void applyNodeOverrides(
+      Map<String, Setting<?>> catalog,
+      Map<String, String> raw,
+      Map<String, String> origins,
+      List<Problem> problems,
+      List<String> notes) {
+    String dataDir = raw.getOrDefault(NodeConfig.DATA_DIR.key(), NodeConfig.DATA_DIR.defaultValue());
+    java.nio.file.Path dir;
+    try {
+      dir = java.nio.file.Path.of(dataDir);
+    } catch (java.nio.file.InvalidPathException e) {
+      return;
+    }
+    Map<String, String> overrides;
+    try {
+      overrides = NodeOverrides.read(dir);
+    } catch (java.io.UncheckedIOException e) {
+      problems.add(new Problem("(node overrides)", NodeOverrides.file(dir).toString(), e.getMessage()));
+      return;
+    }
+    String origin = NodeOverrides.file(dir).toString();
+    overrides.forEach(
+        (k, v) -> {
+          accept(catalog, k, v, origin, raw, origins, problems);
+          if (k.equals(ClusterConfig.ENABLED.key()) && v.equals("false")) {
+            notes.add(
+                "clustering is off because this node was removed from its cluster ("
+                    + origin + "); bin/cohort node add reverses it");
+          }
+        });
   }
 
   private static void crossCheck(

@@ -143,6 +143,37 @@ class MembershipTest {
   }
 
   @Test
+  void removeAndAddTakeEffectAtTheNextRestartAndArePersisted() throws Exception {
+    String url = TestPostgres.newDatabase();
+    try (TestNode a = node(url, "node-a", "prod").start()) {
+      TestNode b = node(url, "node-b", "prod").start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> names(members(a)).equals(List.of("node-a", "node-b")));
+
+      JsonNode removed = b.admin("POST", "/admin/api/node/remove", "{}").asAdmin().send().json();
+      assertThat(removed.path("message").asText()).contains("leaves the cluster when it restarts");
+      assertThat(java.nio.file.Files.readString(dir.resolve("node-b").resolve("node-overrides.yaml")))
+          .contains("cluster.enabled: \"false\"");
+      // As the seed says: until it restarts, it stays in the others' lists.
+      assertThat(names(members(a))).contains("node-b");
+
+      b.close();
+      b = node(url, "node-b", "prod").start(); // same configuration, as after a restart
+      assertThat(b.admin("GET", "/admin/api/node", null).asAdmin().send().json().path("mode").asText())
+          .isEqualTo("standalone");
+      await().atMost(Duration.ofSeconds(10)).until(() -> names(members(a)).equals(List.of("node-a")));
+
+      assertThat(b.admin("POST", "/admin/api/node/add", "{}").asAdmin().send().json().path("message").asText())
+          .contains("restart it to rejoin");
+      b.close();
+      try (TestNode again = node(url, "node-b", "prod").start()) {
+        assertThat(again.admin("GET", "/admin/api/node", null).asAdmin().send().json().path("mode").asText())
+            .isEqualTo("stateless cluster");
+        await().atMost(Duration.ofSeconds(10)).until(() -> names(members(a)).equals(List.of("node-a", "node-b")));
+      }
+    }
+  }
+
+  @Test
   void clustersWithDifferentNamesOnOneDatabaseNeverSeeEachOther() throws Exception {
     String url = TestPostgres.newDatabase();
     try (TestNode a = node(url, "node-a", "blue").start();

@@ -77,6 +77,31 @@ class ClusterConfigTest {
   }
 
   @Test
+  void aRemovedNodesOverrideOutranksEverySourceWithANote(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    NodeOverrides.put(dir, "cluster.enabled", "false");
+    ConfigLoader.Loaded loaded =
+        ConfigLoader.load(
+            ConfigSources.none()
+                .with("node.data-dir", dir.toString())
+                .with("cluster.enabled", "true")
+                .with("database.url", PG));
+    assertThat(loaded.config().cluster().enabled()).isFalse();
+    assertThat(loaded.origins().get("cluster.enabled")).endsWith("node-overrides.yaml");
+    assertThat(loaded.notes()).anySatisfy(n -> assertThat(n).contains("removed from its cluster", "node add"));
+
+    NodeOverrides.put(dir, "cluster.enabled", null);
+    assertThat(java.nio.file.Files.exists(NodeOverrides.file(dir))).isFalse();
+    assertThat(
+            ConfigLoader.load(
+                    ConfigSources.none()
+                        .with("node.data-dir", dir.toString())
+                        .with("cluster.enabled", "true")
+                        .with("database.url", PG))
+                .config().cluster().enabled())
+        .isTrue();
+  }
+
+  @Test
   void modeMustBeOneOfTheTwo() {
     assertThatThrownBy(() -> ConfigLoader.load(ConfigSources.none().with("cluster.mode", "sticky")))
         .isInstanceOf(ConfigException.class)
