@@ -3,32 +3,26 @@ package dev.cohort.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CheckCommandTest {
 
   @TempDir Path dir;
-  final StringWriter out = new StringWriter();
-  final StringWriter err = new StringWriter();
+  final Cli cli = new Cli();
 
   private int run(String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    return cli.run(args);
   }
+
 
   @Test
   void validFileExitsZeroAndShowsWhatWasSetAndWhereFrom() throws IOException {
     Path file = Files.writeString(dir.resolve("cohort.yaml"), "http:\n  port: 6000\ndatabase:\n  password: s3cret\n");
     assertThat(run("check", "--config", file.toString(), "--admin-port", "6001")).isZero();
-    assertThat(out.toString())
+    assertThat(cli.out())
         .contains("Configuration is valid")
         .containsPattern("http\\.port\\s+6000\\s+\\[" + java.util.regex.Pattern.quote(file.toString()) + "]")
         .containsPattern("admin\\.port\\s+6001\\s+\\[--set admin.port]")
@@ -40,7 +34,7 @@ class CheckCommandTest {
   void everyProblemIsPrintedWithItsKeyAndExitIsTwo() throws IOException {
     Path file = Files.writeString(dir.resolve("cohort.yaml"), "http:\n  port: x\nsession:\n  timeout: soon\nadmn:\n  port: 1\n");
     assertThat(run("check", "--config", file.toString())).isEqualTo(2);
-    assertThat(err.toString())
+    assertThat(cli.err())
         .contains("3 problem(s)")
         .contains("http.port: 'x' is not a whole number")
         .contains("session.timeout: 'soon' is not a duration")
@@ -50,6 +44,6 @@ class CheckCommandTest {
   @Test
   void allShowsDefaultsToo() {
     assertThat(run("check", "--all")).isZero();
-    assertThat(out.toString()).containsPattern("session\\.timeout\\s+60m\\s+\\[default]");
+    assertThat(cli.out()).containsPattern("session\\.timeout\\s+60m\\s+\\[default]");
   }
 }

@@ -10,28 +10,22 @@ import dev.cohort.server.security.SecurityStore;
 import dev.cohort.server.security.User;
 import dev.cohort.server.testing.TestPostgres;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class DbMigrateCommandTest {
 
   @TempDir Path dir;
-  final StringWriter out = new StringWriter();
-  final StringWriter err = new StringWriter();
+  final Cli cli = new Cli();
   final PasswordHasher hasher = new PasswordHasher(8192, 1);
 
   private int run(String... args) {
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    return cli.run(args);
   }
+
 
   @Test
   void copiesTheEmbeddedDatabaseIntoPostgresAndReportsCounts() throws IOException {
@@ -44,8 +38,8 @@ class DbMigrateCommandTest {
 
     int code = run("db", "migrate", "--data-dir", data.toString(), "--to", url, "--to-user", "postgres", "--to-password-file", pw.toString());
 
-    assertThat(code).as(err.toString()).isZero();
-    assertThat(out.toString()).containsPattern("cohort_user\\s+1 row\\(s\\)").contains("Done:").doesNotContain("postgres@");
+    assertThat(code).as(cli.err()).isZero();
+    assertThat(cli.out()).containsPattern("cohort_user\\s+1 row\\(s\\)").contains("Done:").doesNotContain("postgres@");
     try (Database pg = Database.open(new DatabaseConfig(url, "postgres", new Secret("postgres"), 2), dir)) {
       assertThat(new SecurityStore(pg, hasher).users()).extracting(User::name).containsExactly("alice");
     }
@@ -55,6 +49,6 @@ class DbMigrateCommandTest {
   void aWrongTargetIsAClearErrorAndNonZero() {
     int code = run("db", "migrate", "--data-dir", dir.resolve("data").toString(), "--to", "jdbc:mysql://x/y");
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString()).contains("the target database").contains("unsupported database URL");
+    assertThat(cli.err()).contains("the target database").contains("unsupported database URL");
   }
 }

@@ -6,7 +6,6 @@ import dev.cohort.server.http.Authentication;
 import dev.cohort.server.http.Exchange;
 import dev.cohort.server.http.Health;
 import dev.cohort.server.http.HealthRoutes;
-import dev.cohort.server.http.Json;
 import dev.cohort.server.http.RoutingHandler;
 import dev.cohort.server.invoke.CohortError;
 import dev.cohort.server.invoke.ErrorCode;
@@ -72,11 +71,7 @@ public final class AdminHandler extends RoutingHandler {
     String method = exchange.method().toUpperCase(Locale.ROOT);
     Document body = Document.create();
     if (!method.equals("GET") && !method.equals("DELETE")) {
-      byte[] bytes = exchange.body(MAX_BODY);
-      if (bytes.length > 0) {
-        requireJson(exchange);
-      }
-      body = Json.readDocument(bytes);
+      body = exchange.jsonBody(MAX_BODY);
     }
     try {
       AdminApi.Reply reply = api.handle(method, path.substring(API.length()), body, admin);
@@ -111,11 +106,4 @@ public final class AdminHandler extends RoutingHandler {
     return caller.get();
   }
 
-  private static void requireJson(Exchange exchange) {
-    String type = exchange.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-    if (!type.startsWith("application/json")) {
-      throw new CohortError(
-          ErrorCode.UNSUPPORTED_MEDIA_TYPE, "admin API requests must send Content-Type: application/json");
-    }
-  }
 }

@@ -87,8 +87,8 @@ public final class DatabaseMembership implements ClusterView {
       registry.heartbeat(
           cluster, self, health.state().name().toLowerCase(Locale.ROOT), skew,
           securityVersion.getAsLong());
-      View next = new View(cluster, registry.members(cluster, timeout), null);
-      view = new View(cluster, next.members(), View.epochOf(next.members()));
+      List<Member> members = registry.members(cluster, timeout);
+      view = new View(cluster, members, View.epochOf(members));
       if (failing) {
         failing = false;
         health.degraded(null);

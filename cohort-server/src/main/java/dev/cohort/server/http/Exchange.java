@@ -1,5 +1,6 @@
 package dev.cohort.server.http;
 
+import dev.cohort.api.Document;
 import dev.cohort.server.invoke.CohortError;
 import dev.cohort.server.invoke.ErrorCode;
 import java.io.ByteArrayOutputStream;
@@ -28,6 +29,7 @@ public final class Exchange {
   public static final String NODE_HEADER = "X-Cohort-Node";
   public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
+  private static final Pattern JSON_SUBTYPE = Pattern.compile("application/[a-z0-9.+-]+\\+json");
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final char[] ID_CHARS = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
@@ -138,6 +140,27 @@ public final class Exchange {
     } catch (IOException e) {
       throw new CohortError(ErrorCode.BAD_JSON, "the request body could not be read: " + e.getMessage());
     }
+  }
+
+  /**
+   * The request body as a JSON object, at most {@code limit} bytes; an empty body is an empty
+   * document. A non-empty body must be sent as {@code application/json} (or {@code
+   * application/*+json}): a cross-site HTML form cannot send that.
+   *
+   * @throws CohortError 413, 415, or 400 for bad JSON or a non-object
+   */
+  public Document jsonBody(long limit) {
+    byte[] body = body(limit);
+    if (body.length > 0) {
+      String type = header("Content-Type").orElse("").toLowerCase(java.util.Locale.ROOT);
+      if (!(type.startsWith("application/json") || JSON_SUBTYPE.matcher(type).lookingAt())) {
+        throw new CohortError(
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            "send the body as Content-Type: application/json (curl: --json '{...}' or -H"
+                + " 'Content-Type: application/json')");
+      }
+    }
+    return Json.readDocument(body);
   }
 
   private static CohortError tooLarge(long limit) {

@@ -15,7 +15,6 @@ import dev.cohort.server.security.Decision;
 import dev.cohort.server.security.Realm;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -115,11 +114,7 @@ final class InvokeRoute {
             ErrorCode.FORBIDDEN,
             "user " + caller.user() + " may not run " + target.name() + " (ACL " + decision.acl() + ")");
       }
-      byte[] body = exchange.body(maxBodySize);
-      if (body.length > 0) {
-        requireJson(exchange);
-      }
-      Document input = Json.readDocument(body);
+      Document input = exchange.jsonBody(maxBodySize);
       Outcome outcome =
           invoker.invoke(new Call(target, input, caller, auth.session(), exchange.requestId()));
       sessionHeaders.apply(exchange, auth, outcome.session());
@@ -140,13 +135,4 @@ final class InvokeRoute {
             : message + "; send HTTP Basic credentials or a session");
   }
 
-  private static void requireJson(Exchange exchange) {
-    String type = exchange.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-    if (!(type.startsWith("application/json") || type.matches("application/[a-z0-9.+-]+\\+json.*"))) {
-      throw new CohortError(
-          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-          "send the body as Content-Type: application/json (curl: --json '{...}' or -H"
-              + " 'Content-Type: application/json')");
-    }
-  }
 }

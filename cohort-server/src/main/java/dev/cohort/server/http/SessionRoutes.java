@@ -59,7 +59,7 @@ final class SessionRoutes {
     if (basic.isPresent()) {
       return basic.get();
     }
-    Document body = Json.readDocument(exchange.body(MAX_LOGIN_BODY));
+    Document body = exchange.jsonBody(MAX_LOGIN_BODY);
     Optional<String> user = body.string("user");
     Optional<String> password = body.string("password");
     if (user.isEmpty() || password.isEmpty()) {

@@ -179,6 +179,16 @@ class SessionHttpTest {
   }
 
   @Test
+  void aLoginFormFromAnotherSiteIsRefused() {
+    assertError(
+        node.post("/login", "{\"user\":\"alice\",\"password\":\"alice-pw\"}")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(),
+        415,
+        "COH-MEDIA-TYPE");
+  }
+
+  @Test
   void wrongLoginIs401AndMissingFieldsAre400() {
     assertError(node.post("/login", "{\"user\":\"alice\",\"password\":\"nope\"}").send(), 401, "COH-UNAUTHENTICATED");
     assertError(node.post("/login", "{\"user\":\"alice\"}").send(), 400, "COH-INVALID-INPUT");
