@@ -21,6 +21,11 @@ import java.util.List;
  * @param advertiseHost the host name other nodes and clients reach this node by
  * @param registryHeartbeat how often this node heartbeats its row in the shared database
  * @param registryTimeout a member whose heartbeat is older than this is no longer live
+ * @param transport how the nodes of a stateful cluster talk to each other
+ * @param replication where a stateful cluster keeps copies of each session
+ * @param backups copies besides the primary, in {@code backup} replication
+ * @param failoverPriority what a partitioned stateful cluster favours
+ * @param syncTimeout how long a session write waits for its copies before failing
  */
 public record ClusterConfig(
     boolean enabled,
@@ -30,7 +35,58 @@ public record ClusterConfig(
     String logicalHostname,
     String advertiseHost,
     Duration registryHeartbeat,
-    Duration registryTimeout) {
+    Duration registryTimeout,
+    Transport transport,
+    Replication replication,
+    int backups,
+    FailoverPriority failoverPriority,
+    Duration syncTimeout) {
+
+  /**
+   * The cluster transport of a stateful cluster (JGroups over TCP).
+   *
+   * @param host the address the transport binds to and announces
+   * @param port the TCP port (failure detection also listens on {@code port + 100})
+   * @param discovery how members find each other
+   * @param members the static member list, {@code host:port} entries
+   * @param multicastAddress the multicast group of multicast discovery
+   * @param multicastPort its port
+   * @param heartbeat how often members heartbeat each other
+   * @param dropTime a member silent this long is suspected and, once verified, dropped
+   * @param secret shared by every member: authenticates and encrypts all cluster traffic
+   */
+  public record Transport(
+      String host,
+      int port,
+      Discovery discovery,
+      List<String> members,
+      String multicastAddress,
+      int multicastPort,
+      Duration heartbeat,
+      Duration dropTime,
+      Secret secret) {}
+
+  /** How members find each other. */
+  public enum Discovery {
+    STATIC,
+    MULTICAST
+  }
+
+  /** Where copies of a session live. */
+  public enum Replication {
+    /** On every member (tc Server's DeltaManager). */
+    ALL,
+    /** On its primary owner plus {@code cluster.backups} others (tc Server's BackupManager). */
+    BACKUP
+  }
+
+  /** What a split cluster favours (Terracotta's failover-priority). */
+  public enum FailoverPriority {
+    /** Every side keeps serving; sessions are merged when the sides meet again. */
+    AVAILABILITY,
+    /** A side without a majority refuses session work until it rejoins or is promoted. */
+    CONSISTENCY
+  }
 
   /** Whether sessions are shared between the nodes. */
   public enum Mode {
@@ -108,6 +164,119 @@ public record ClusterConfig(
           "A member whose last heartbeat is older than this, by the database's clock, drops out"
               + " of the member list. Must be longer than cluster.registry-heartbeat.");
 
+  static final Setting<String> TRANSPORT_HOST =
+      Setting.string(
+          "cluster.transport.host",
+          "127.0.0.1",
+          ESSENTIAL,
+          "Stateful cluster: the address the cluster transport binds to. Set it to an address"
+              + " the other members can reach; the loopback default only suits one machine.");
+  static final Setting<Integer> TRANSPORT_PORT =
+      Setting.integer(
+          "cluster.transport.port",
+          7800,
+          1,
+          65_435,
+          ESSENTIAL,
+          "Stateful cluster: the TCP port of the cluster transport. Failure detection also"
+              + " listens on this port + 100.");
+  static final Setting<Discovery> DISCOVERY =
+      Setting.choice(
+          "cluster.discovery",
+          Discovery.STATIC,
+          Discovery.class,
+          FREQUENT,
+          "Stateful cluster: how members find each other. static: the list in"
+              + " cluster.transport.members; multicast: UDP multicast on"
+              + " cluster.multicast.address and cluster.multicast.port.");
+  static final Setting<String> TRANSPORT_MEMBERS =
+      Setting.string(
+          "cluster.transport.members",
+          "",
+          ESSENTIAL,
+          "Stateful cluster, static discovery: the members' transport addresses as"
+              + " host:port,host:port,... (this node's own entry may be included). A member"
+              + " missing from the list can still join by listing one that is present.");
+  static final Setting<String> MULTICAST_ADDRESS =
+      Setting.string(
+          "cluster.multicast.address",
+          "228.0.0.4",
+          Setting.Tier.RARE,
+          "Stateful cluster, multicast discovery: the multicast group (tc Server's default).");
+  static final Setting<Integer> MULTICAST_PORT =
+      Setting.integer(
+          "cluster.multicast.port",
+          45_564,
+          1,
+          65_535,
+          Setting.Tier.RARE,
+          "Stateful cluster, multicast discovery: the multicast port (tc Server's default).");
+  static final Setting<Duration> HEARTBEAT =
+      Setting.duration(
+          "cluster.heartbeat-frequency",
+          "500ms",
+          "ms",
+          Duration.ofMillis(50),
+          FREQUENT,
+          "Stateful cluster: how often members send each other heartbeats.");
+  static final Setting<Duration> DROP_TIME =
+      Setting.duration(
+          "cluster.drop-time",
+          "3000ms",
+          "ms",
+          Duration.ofMillis(200),
+          FREQUENT,
+          "Stateful cluster: a member whose heartbeats stop for this long is suspected, checked"
+              + " and dropped. A member that crashes is noticed at once by its closed"
+              + " connection; this bounds the hung or cut-off case. Raise it on high-latency"
+              + " networks to avoid false suspicions.");
+  static final Setting<Secret> SECRET =
+      Setting.secret(
+          "cluster.secret",
+          ESSENTIAL,
+          "Stateful cluster: the secret every member shares (at least 16 characters). All"
+              + " cluster traffic is encrypted and authenticated with a key derived from it and"
+              + " the cluster name; a node without it cannot join or read anything. Prefer the"
+              + " environment variable COHORT_CLUSTER_SECRET.");
+  static final Setting<Replication> REPLICATION =
+      Setting.choice(
+          "cluster.replication",
+          Replication.ALL,
+          Replication.class,
+          ESSENTIAL,
+          "Stateful cluster: all: every member holds every session (small clusters, like tc"
+              + " Server's DeltaManager); backup: each session lives on its primary owner plus"
+              + " cluster.backups others (larger clusters, like BackupManager).");
+  static final Setting<Integer> BACKUPS =
+      Setting.integer(
+          "cluster.backups",
+          1,
+          1,
+          16,
+          FREQUENT,
+          "Stateful cluster, backup replication: copies of each session besides the primary"
+              + " one. A write returns once every copy has it, so N backups survive N crashes.");
+  static final Setting<FailoverPriority> FAILOVER_PRIORITY =
+      Setting.choice(
+          "cluster.failover-priority",
+          FailoverPriority.AVAILABILITY,
+          FailoverPriority.class,
+          ESSENTIAL,
+          "Stateful cluster, when the network splits it: availability: every side keeps"
+              + " serving and sessions are merged attribute by attribute when the sides meet"
+              + " again; consistency: a side without a majority answers session requests with"
+              + " 503 (COH-SESSION-UNAVAILABLE) until it rejoins or an operator promotes it"
+              + " (bin/cohort cluster failover-action).");
+  static final Setting<Duration> SYNC_TIMEOUT =
+      Setting.duration(
+          "cluster.sync-timeout",
+          "5s",
+          "ms",
+          Duration.ofMillis(100),
+          Setting.Tier.RARE,
+          "Stateful cluster: how long a session write waits for its copies before the call"
+              + " fails with 503.");
+
   static final List<Setting<?>> SETTINGS =
       List.of(
           ENABLED,
@@ -117,7 +286,20 @@ public record ClusterConfig(
           LOGICAL_HOSTNAME,
           ADVERTISE_HOST,
           REGISTRY_HEARTBEAT,
-          REGISTRY_TIMEOUT);
+          REGISTRY_TIMEOUT,
+          TRANSPORT_HOST,
+          TRANSPORT_PORT,
+          DISCOVERY,
+          TRANSPORT_MEMBERS,
+          MULTICAST_ADDRESS,
+          MULTICAST_PORT,
+          HEARTBEAT,
+          DROP_TIME,
+          SECRET,
+          REPLICATION,
+          BACKUPS,
+          FAILOVER_PRIORITY,
+          SYNC_TIMEOUT);
 
   static ClusterConfig from(Values v, String nodeName) {
     String logical = v.get(LOGICAL_HOSTNAME).isBlank() ? nodeName : v.get(LOGICAL_HOSTNAME);
@@ -129,7 +311,29 @@ public record ClusterConfig(
         logical,
         v.get(ADVERTISE_HOST),
         v.get(REGISTRY_HEARTBEAT),
-        v.get(REGISTRY_TIMEOUT));
+        v.get(REGISTRY_TIMEOUT),
+        new Transport(
+            v.get(TRANSPORT_HOST),
+            v.get(TRANSPORT_PORT),
+            v.get(DISCOVERY),
+            java.util.Arrays.stream(v.get(TRANSPORT_MEMBERS).split(","))
+                .map(String::strip)
+                .filter(m -> !m.isEmpty())
+                .toList(),
+            v.get(MULTICAST_ADDRESS),
+            v.get(MULTICAST_PORT),
+            v.get(HEARTBEAT),
+            v.get(DROP_TIME),
+            v.get(SECRET)),
+        v.get(REPLICATION),
+        v.get(BACKUPS),
+        v.get(FAILOVER_PRIORITY),
+        v.get(SYNC_TIMEOUT));
+  }
+
+  /** Whether sessions are shared through the distributed cache. */
+  public boolean stateful() {
+    return enabled && mode == Mode.STATEFUL;
   }
 
   /**

@@ -146,6 +146,8 @@ public final class ConfigLoader {
         });
   }
 
+  static final int MIN_SECRET = 16;
+
   private static void crossCheck(
       CohortConfig config, Map<String, String> origins, List<Problem> problems) {
     ClusterConfig cluster = config.cluster();
@@ -178,13 +180,8 @@ public final class ConfigLoader {
               "cluster.enabled needs a shared PostgreSQL database: set database.url to a"
                   + " jdbc:postgresql: URL"));
     }
-    if (cluster.enabled() && cluster.mode() == ClusterConfig.Mode.STATEFUL) {
-      problems.add(
-          new Problem(
-              "cluster.mode",
-              origins.getOrDefault("cluster.mode", "default"),
-              "stateful clusters (shared sessions) are not available in this version yet; use"
-                  + " stateless"));
+    if (cluster.stateful()) {
+      statefulChecks(cluster, origins, problems);
     }
     if (config.http().port() != 0 && config.http().port() == config.admin().port()) {
       problems.add(
@@ -192,6 +189,49 @@ public final class ConfigLoader {
               "admin.port",
               origins.getOrDefault("admin.port", "default"),
               "must differ from http.port (" + config.http().port() + ")"));
+    }
+  }
+
+  private static void statefulChecks(
+      ClusterConfig cluster, Map<String, String> origins, List<Problem> problems) {
+    ClusterConfig.Transport t = cluster.transport();
+    if (t.secret().reveal().length() < MIN_SECRET) {
+      problems.add(
+          new Problem(
+              "cluster.secret",
+              origins.getOrDefault("cluster.secret", "default"),
+              t.secret().isEmpty()
+                  ? "a stateful cluster needs a shared secret of at least " + MIN_SECRET
+                      + " characters (set COHORT_CLUSTER_SECRET on every node)"
+                  : "must be at least " + MIN_SECRET + " characters long"));
+    }
+    for (String member : t.members()) {
+      int colon = member.lastIndexOf(':');
+      boolean valid = colon > 0 && colon < member.length() - 1;
+      if (valid) {
+        try {
+          int port = Integer.parseInt(member.substring(colon + 1));
+          valid = port > 0 && port < 65_536;
+        } catch (NumberFormatException e) {
+          valid = false;
+        }
+      }
+      if (!valid) {
+        problems.add(
+            new Problem(
+                "cluster.transport.members",
+                origins.getOrDefault("cluster.transport.members", "default"),
+                "'" + member + "' is not host:port"));
+      }
+    }
+    if (cluster.transport().dropTime().compareTo(cluster.transport().heartbeat().multipliedBy(2)) < 0) {
+      problems.add(
+          new Problem(
+              "cluster.drop-time",
+              origins.getOrDefault("cluster.drop-time", "default"),
+              "must be at least twice cluster.heartbeat-frequency ("
+                  + cluster.transport().heartbeat().toMillis()
+                  + " ms), or live members are dropped between heartbeats"));
     }
   }
 

@@ -1,0 +1,209 @@
+package dev.cohort.server.session.grid;
+
+import dev.cohort.server.cluster.Grid;
+import dev.cohort.server.cluster.GridUnavailableException;
+import dev.cohort.server.session.SaveResult;
+import dev.cohort.server.session.SessionChange;
+import dev.cohort.server.session.SessionData;
+import dev.cohort.server.session.SessionStore;
+import dev.cohort.server.session.SessionsFullException;
+import dev.cohort.server.session.SessionsUnavailableException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import org.infinispan.AdvancedCache;
+import org.infinispan.context.Flag;
+import org.infinispan.functional.FunctionalMap.ReadWriteMap;
+import org.infinispan.functional.impl.FunctionalMapImpl;
+import org.infinispan.functional.impl.ReadWriteMapImpl;
+import org.infinispan.partitionhandling.AvailabilityException;
+
+/**
+ * Sessions in the stateful cluster's distributed cache ({@code cohort-sessions}). A session is
+ * one cache entry; a call's change travels as an {@link ApplyChange} function that carries only
+ * the changed attributes, runs on the session's primary owner (per-attribute compare-and-set) and
+ * is replayed by its backups. Writes are synchronous: when {@link #apply} returns, every copy has
+ * the change.
+ */
+public final class GridSessionStore implements SessionStore {
+
+  public static final String CACHE = "cohort-sessions";
+
+  private final Grid grid;
+  private final int maxSessions;
+  private final SecureRandom random = new SecureRandom();
+  private volatile Bound bound;
+  private final Object limit = new Object();
+  private int creating;
+
+  private record Bound(
+      long generation,
+      AdvancedCache<String, StoredSession> cache,
+      ReadWriteMap<String, StoredSession> functions) {}
+
+  /**
+   * @param grid the cluster's data grid
+   * @param maxSessions most sessions this node accepts to create while it holds this many locally
+   */
+  public GridSessionStore(Grid grid, int maxSessions) {
+    this.grid = grid;
+    this.maxSessions = maxSessions;
+    bound();
+  }
+
+  private Bound bound() {
+    Bound b = bound;
+    if (b == null || b.generation != grid.generation()) {
+      synchronized (this) {
+        b = bound;
+        if (b == null || b.generation != grid.generation()) {
+          AdvancedCache<String, StoredSession> cache =
+              grid.cache(CACHE, Grid.Copies.CONFIGURED, new SessionMergePolicy());
+          b =
+              new Bound(
+                  grid.generation(),
+                  cache,
+                  ReadWriteMapImpl.create(FunctionalMapImpl.create(cache)));
+          bound = b;
+        }
+      }
+    }
+    return b;
+  }
+
+  @Override
+  public Optional<SessionData> get(String id) {
+    return call("read", () -> Optional.ofNullable(bound().cache.get(id)).map(StoredSession::toData));
+  }
+
+  @Override
+  public void create(SessionData session) {
+    Bound b = bound();
+    synchronized (limit) {
+      if (b.cache.getDataContainer().sizeIncludingExpired() + creating >= maxSessions) {
+        throw new SessionsFullException(maxSessions);
+      }
+      creating++;
+    }
+    boolean created;
+    try {
+      created =
+          call(
+              "create",
+              () -> join(b.functions.eval(session.id(), new CreateSession(StoredSession.of(session)))));
+    } finally {
+      // The new entry is in this node's container (when it is an owner) before the write
+      // returns, so the count above never misses it.
+      synchronized (limit) {
+        creating--;
+      }
+    }
+    if (!created) {
+      throw new IllegalStateException("a session with this id exists already");
+    }
+  }
+
+  @Override
+  public SaveResult apply(SessionChange change) {
+    List<ApplyChange.Update> updates = new ArrayList<>();
+    for (Map.Entry<String, SessionChange.Update> e : change.updates().entrySet()) {
+      SessionChange.Update u = e.getValue();
+      updates.add(
+          new ApplyChange.Update(
+              e.getKey(), u.baseVersion(), u.bytes().isEmpty(), u.bytes().orElse(null)));
+    }
+    ApplyChange function =
+        new ApplyChange(random.nextLong(), StoredSession.nanos(change.accessedAt()), updates);
+    ChangeOutcome outcome = call("save", () -> join(bound().functions.eval(change.id(), function)));
+    return switch (outcome.status()) {
+      case ChangeOutcome.SAVED_STATUS -> new SaveResult.Saved();
+      case ChangeOutcome.GONE_STATUS -> new SaveResult.Gone();
+      default -> new SaveResult.Conflict(Set.copyOf(outcome.conflicts()));
+    };
+  }
+
+  @Override
+  public void remove(String id) {
+    call(
+        "remove",
+        () -> {
+          bound().cache.withFlags(Flag.IGNORE_RETURN_VALUES).remove(id);
+          return null;
+        });
+  }
+
+  /**
+   * Removes the expired sessions this node holds a copy of. Every member sweeps what it holds;
+   * the removal re-checks expiry where the session lives, so a session used meanwhile survives
+   * and two members removing the same one is harmless.
+   */
+  @Override
+  public int sweep(Instant now) {
+    Bound b = bound();
+    long nanos = StoredSession.nanos(now);
+    List<String> expired = new ArrayList<>();
+    for (StoredSession s : local(b).values()) {
+      if (s.expiredAt(nanos)) {
+        expired.add(s.id());
+      }
+    }
+    int removed = 0;
+    for (String id : expired) {
+      if (Boolean.TRUE.equals(call("expire", () -> join(b.functions.eval(id, new RemoveIfExpired(nanos)))))) {
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Sessions whose copy this node holds (as primary or backup owner). */
+  @Override
+  public int size() {
+    return bound().cache.getDataContainer().sizeIncludingExpired();
+  }
+
+  private static AdvancedCache<String, StoredSession> local(Bound b) {
+    return b.cache.withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD);
+  }
+
+  @Override
+  public void close() {
+    // The grid belongs to the node; it closes it.
+  }
+
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  private static <T> T call(String what, Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (AvailabilityException e) {
+      throw new SessionsUnavailableException(
+          "could not " + what + " session: this node is on a side of a network split that has"
+              + " lost the majority (cluster.failover-priority: consistency)",
+          e);
+    } catch (org.infinispan.commons.TimeoutException e) {
+      throw new SessionsUnavailableException(
+          "could not " + what + " session: its copies did not answer within cluster.sync-timeout",
+          e);
+    } catch (GridUnavailableException | org.infinispan.commons.IllegalLifecycleStateException e) {
+      throw new SessionsUnavailableException(
+          "could not " + what + " session: the cluster transport is restarting", e);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package dev.cohort.server.testing;
+
+import dev.cohort.server.cluster.Grid;
+import dev.cohort.server.config.ClusterConfig;
+import dev.cohort.server.config.ConfigLoader;
+import dev.cohort.server.config.ConfigSources;
+import dev.cohort.server.session.grid.SessionSchemaImpl;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TCP;
+import org.jgroups.stack.ProtocolStack;
+
+/** Stateful-cluster helpers: free transport ports, cluster settings, cutting members off. */
+public final class TestGrids {
+
+  public static final String SECRET = "test-secret-0123456789";
+  private static final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
+
+  private TestGrids() {}
+
+  /**
+   * {@code n} free TCP ports for cluster transports, each with its failure-detection port ({@code
+   * +100}) free too, and none handed out before in this JVM.
+   */
+  public static List<Integer> transportPorts(int n) {
+    List<Integer> ports = new ArrayList<>();
+    for (int candidate = 20_000 + (int) (ProcessHandle.current().pid() % 200) * 50;
+        ports.size() < n;
+        candidate++) {
+      if (candidate > 60_000) {
+        candidate = 20_000;
+      }
+      if (!handedOut.contains(candidate) && free(candidate) && free(candidate + 100)) {
+        handedOut.add(candidate);
+        ports.add(candidate);
+      }
+    }
+    return ports;
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The settings that make a node a member of a stateful cluster on loopback.
+   *
+   * @param port this member's transport port
+   * @param ports every member's transport port
+   */
+  public static Map<String, String> statefulSettings(int port, List<Integer> ports) {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("cluster.enabled", "true");
+    s.put("cluster.mode", "stateful");
+    s.put("cluster.name", "test-grid-" + ports.get(0));
+    s.put("cluster.secret", SECRET);
+    s.put("cluster.transport.host", "127.0.0.1");
+    s.put("cluster.transport.port", Integer.toString(port));
+    s.put(
+        "cluster.transport.members",
+        ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    s.put("cluster.heartbeat-frequency", "200ms");
+    s.put("cluster.drop-time", "1500ms");
+    return s;
+  }
+
+  /** A cluster config from {@code settings} (plus a PostgreSQL URL that is never used). */
+  public static ClusterConfig clusterConfig(Map<String, String> settings) {
+    ConfigSources sources = ConfigSources.none().with("database.url", "jdbc:postgresql://127.0.0.1:1/unused");
+    for (Map.Entry<String, String> e : settings.entrySet()) {
+      sources = sources.with(e.getKey(), e.getValue());
+    }
+    return ConfigLoader.load(sources).config().cluster();
+  }
+
+  /** Starts a grid member named {@code name}. */
+  public static Grid grid(String name, Map<String, String> settings) {
+    return Grid.start(clusterConfig(settings), name, new SessionSchemaImpl());
+  }
+
+  /**
+   * Makes {@code grid} drop all traffic from and to the members named {@code others} (a DISCARD
+   * protocol right above the transport), as a cut network would.
+   */
+  public static void cutOff(Grid grid, Set<String> others) {
+    DISCARD discard = discard(grid);
+    var view = grid.jgroupsChannel().getView();
+    for (var member : view.getMembers()) {
+      if (others.contains(member.toString())) {
+        discard.addIgnoreMember(member);
+      }
+    }
+  }
+
+  /** Undoes {@link #cutOff}. */
+  public static void heal(Grid grid) {
+    discard(grid).resetIgnoredMembers();
+  }
+
+  private static DISCARD discard(Grid grid) {
+    ProtocolStack stack = grid.jgroupsChannel().getProtocolStack();
+    DISCARD discard = stack.findProtocol(DISCARD.class);
+    if (discard == null) {
+      discard = new DISCARD();
+      try {
+        stack.insertProtocol(discard, ProtocolStack.Position.ABOVE, TCP.class);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return discard;
+  }
+
+}
