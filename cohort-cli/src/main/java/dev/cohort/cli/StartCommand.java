@@ -6,7 +6,6 @@ import dev.cohort.server.NodeStartException;
 import dev.cohort.server.config.ConfigException;
 import dev.cohort.server.config.ConfigLoader;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -43,15 +42,7 @@ final class StartCommand implements Callable<Integer> {
       System.err.println("cohort: " + e.getMessage());
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  node.close();
-                  stopped.countDown();
-                },
-                "cohort-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "cohort-shutdown"));
     System.out.printf(
         "Cohort node %s is running: http://localhost:%d/  (admin: http://localhost:%d/admin/api/node)%n"
             + "Press Ctrl-C to stop.%n",
@@ -59,11 +50,8 @@ final class StartCommand implements Callable<Integer> {
         node.port(),
         node.adminPort());
     System.out.flush();
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    // Until SIGTERM/Ctrl-C (shutdown hook) or a fail-fast failover action stops the node.
+    node.whenStopped().join();
     return 0;
   }
 }

@@ -6,6 +6,8 @@ import dev.cohort.server.admin.NodeControl;
 import dev.cohort.server.cluster.ClusterRef;
 import dev.cohort.server.cluster.ClusterView;
 import dev.cohort.server.cluster.DatabaseMembership;
+import dev.cohort.server.cluster.Grid;
+import dev.cohort.server.cluster.GridMembership;
 import dev.cohort.server.cluster.Self;
 import dev.cohort.server.cluster.SingleNode;
 import dev.cohort.server.config.ClusterConfig;
@@ -25,7 +27,10 @@ import dev.cohort.server.security.Realm;
 import dev.cohort.server.security.SecurityStore;
 import dev.cohort.server.session.AttributeCodec;
 import dev.cohort.server.session.InMemorySessionStore;
+import dev.cohort.server.session.SessionStore;
 import dev.cohort.server.session.Sessions;
+import dev.cohort.server.session.grid.GridSessionStore;
+import dev.cohort.server.session.grid.SessionSchemaImpl;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -86,6 +91,9 @@ public final class CohortNode implements AutoCloseable {
   private final PrimaryPort primary;
   private final Server admin;
   private final Sessions sessions;
+  private final Optional<Grid> grid;
+  private final java.util.concurrent.CompletableFuture<Void> stopped =
+      new java.util.concurrent.CompletableFuture<>();
 
   private CohortNode(
       CohortConfig config,
@@ -93,7 +101,9 @@ public final class CohortNode implements AutoCloseable {
       Deque<AutoCloseable> resources,
       PrimaryPort primary,
       Server admin,
-      Sessions sessions) {
+      Sessions sessions,
+      Optional<Grid> grid) {
+    this.grid = grid;
     this.config = config;
     this.health = health;
     this.resources = resources;
@@ -141,9 +151,26 @@ public final class CohortNode implements AutoCloseable {
       ServiceRegistry registry = ServiceRegistry.load(config.packages().dir());
       resources.push(registry);
 
+      Optional<Grid> grid = Optional.empty();
+      if (config.cluster().stateful()) {
+        Grid started =
+            Grid.start(config.cluster(), config.cluster().logicalHostname(), new SessionSchemaImpl());
+        resources.push(started);
+        grid = Optional.of(started);
+        health.addCheck(
+            () ->
+                started.available()
+                    ? Optional.empty()
+                    : Optional.of(
+                        "sessions cannot be saved here: this node is on a side of a network split"
+                            + " without the majority (cluster.failover-priority: consistency)"));
+      }
+      SessionStore store =
+          grid.<SessionStore>map(g -> new GridSessionStore(g, config.session().maxSessions()))
+              .orElseGet(() -> new InMemorySessionStore(config.session().maxSessions()));
       Sessions sessions =
           new Sessions(
-              new InMemorySessionStore(config.session().maxSessions()),
+              store,
               withTimeout(config.session(), config.sessionTimeout()),
               new AttributeCodec(PackageClassLoader::isPackageClass),
               environment.clock());
@@ -154,6 +181,8 @@ public final class CohortNode implements AutoCloseable {
       resources.push(meters::close);
 
       Invoker invoker = new Invoker(sessions, name);
+      java.util.concurrent.atomic.AtomicReference<CohortNode> self =
+          new java.util.concurrent.atomic.AtomicReference<>();
       java.util.concurrent.atomic.AtomicReference<PrimaryPort> primary =
           new java.util.concurrent.atomic.AtomicReference<>();
       ClusterRef cluster = new ClusterRef();
@@ -172,7 +201,12 @@ public final class CohortNode implements AutoCloseable {
               new AdminApi(
                   info::describe, registry, securityStore, realm, sessions, cluster,
                   new NodeControl(
-                      primary::get, config.node().dataDir(), config.cluster().enabled())),
+                      primary::get,
+                      config.node().dataDir(),
+                      config.cluster().enabled(),
+                      () -> Thread.ofPlatform()
+                          .name("cohort-fail-fast")
+                          .start(() -> Optional.ofNullable(self.get()).ifPresent(CohortNode::close)))),
               meters,
               config.admin().metricsRequireAuth());
 
@@ -191,11 +225,12 @@ public final class CohortNode implements AutoCloseable {
           clusterView(
               config, database, health, environment, scheduler,
               primary.get().port(), HttpServers.port(admin), registry.fingerprint(),
-              realm::loadedVersion));
+              realm::loadedVersion, grid));
       resources.push(cluster);
 
       CohortNode node =
-          new CohortNode(config, health, resources, primary.get(), admin, sessions);
+          new CohortNode(config, health, resources, primary.get(), admin, sessions, grid);
+      self.set(node);
       health.set(Health.State.READY);
       LOG.info(
           "COH.0001.0001I node {} ready: services on http://{}:{}/ , admin on http://{}:{}/ ({}"
@@ -225,7 +260,8 @@ public final class CohortNode implements AutoCloseable {
       int port,
       int adminPort,
       String packagesFingerprint,
-      java.util.function.LongSupplier securityVersion) {
+      java.util.function.LongSupplier securityVersion,
+      Optional<Grid> grid) {
     ClusterConfig c = config.cluster();
     String host =
         !c.advertiseHost().isBlank() ? c.advertiseHost() : reachableHost(config.http().host());
@@ -244,6 +280,9 @@ public final class CohortNode implements AutoCloseable {
             database, c.effectiveName(), self, health, environment.clock(),
             c.registryHeartbeat(), c.registryTimeout(), securityVersion);
     membership.start(scheduler);
+    if (grid.isPresent()) {
+      return new GridMembership(membership, grid.get());
+    }
     return membership;
   }
 
@@ -318,6 +357,16 @@ public final class CohortNode implements AutoCloseable {
     return config;
   }
 
+  /** The stateful cluster's data grid, if this node is a member of one. */
+  public Optional<Grid> grid() {
+    return grid;
+  }
+
+  /** Completes when the node has stopped (by {@link #close}, or a fail-fast failover action). */
+  public java.util.concurrent.CompletableFuture<Void> whenStopped() {
+    return stopped;
+  }
+
   /** The number of sessions held. */
   public int sessionCount() {
     return sessions.count();
@@ -344,6 +393,7 @@ public final class CohortNode implements AutoCloseable {
       LOG.info("COH.0001.0003I node {} stopped", name());
     } finally {
       MDC.remove("node");
+      stopped.complete(null);
     }
   }
 

@@ -14,6 +14,7 @@ import dev.cohort.server.security.SecurityStoreException;
 import dev.cohort.server.session.Sessions;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * GET    packages                  packages with state, services and load errors
  * GET    cluster                   members (live or not), heartbeat age, clock skew, epoch
  * POST   cluster/refresh           clear the member list; live nodes re-register
+ * POST   cluster/failover-action   {"action":"promote|restart|fail-fast"} (stateful cluster)
  * GET    users                     POST users {name,password,groups}
  * GET    users/{name}              PUT users/{name} {password?,groups?,disabled?}   DELETE users/{name}
  * GET    groups                    POST groups {name,description}                   DELETE groups/{name}
@@ -81,7 +83,7 @@ public final class AdminApi {
       case "node" -> node(method, name, admin);
       case "packages" -> only(method, "GET", () -> ok(registry.packages()));
       case "sessions" -> only(method, "GET", () -> ok(Map.of("count", sessions.count())));
-      case "cluster" -> cluster(method, name);
+      case "cluster" -> cluster(method, name, body, admin);
       case "users" -> users(method, name, body, admin);
       case "groups" -> groups(method, name, body, admin);
       case "acls" -> acls(method, name, body, admin);
@@ -145,9 +147,12 @@ public final class AdminApi {
     return body;
   }
 
-  private Reply cluster(String method, String action) {
+  private Reply cluster(String method, String action, Document body, Caller admin) {
     if (action.isEmpty()) {
-      return only(method, "GET", () -> ok(cluster.current()));
+      return only(method, "GET", () -> ok(clusterReport()));
+    }
+    if (action.equals("failover-action")) {
+      return only(method, "POST", () -> failoverAction(body, admin));
     }
     if (action.equals("refresh")) {
       return only(
@@ -155,10 +160,69 @@ public final class AdminApi {
           "POST",
           () -> {
             cluster.refresh();
-            return ok(cluster.current());
+            return ok(clusterReport());
           });
     }
-    throw new CohortError(ErrorCode.NOT_FOUND, "no cluster action '" + action + "'; see cluster/refresh");
+    throw new CohortError(
+        ErrorCode.NOT_FOUND,
+        "no cluster action '" + action + "'; see cluster/refresh, cluster/failover-action");
+  }
+
+  /** The member list, plus the cache view in a stateful cluster. */
+  private Map<String, Object> clusterReport() {
+    ClusterView.View view = cluster.current();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("cluster", view.cluster());
+    body.put("members", view.members());
+    body.put("epoch", view.epoch());
+    body.put("mismatches", view.mismatches());
+    cluster.grid().ifPresent(g -> body.put("grid", g.status()));
+    return body;
+  }
+
+  /**
+   * Terracotta's fail-over-action on this node: promote (make this side's degraded caches
+   * available), restart (drop local cache state and rejoin) or fail-fast (stop the node).
+   */
+  private Reply failoverAction(Document body, Caller admin) {
+    String action = body.requireString("action");
+    var grid =
+        cluster
+            .grid()
+            .orElseThrow(
+                () ->
+                    new CohortError(
+                        ErrorCode.CONFLICT,
+                        "failover actions apply to stateful clusters; this node is not a member of one"));
+    Map<String, Object> reply = new LinkedHashMap<>();
+    switch (action) {
+      case "promote" -> {
+        List<String> promoted = grid.promote();
+        reply.put(
+            "message",
+            promoted.isEmpty()
+                ? "nothing to promote: every cache on this node is available"
+                : "promoted: caches " + promoted + " serve reads and writes on this side again."
+                    + " When the other side comes back, restart one side (failover-action restart)");
+      }
+      case "restart" -> {
+        grid.restart();
+        reply.put("message", "restarted: local cache state dropped, rejoined the cluster");
+      }
+      case "fail-fast" -> {
+        reply.put("message", "failing fast: the node stops now");
+        control.stop().run();
+      }
+      default ->
+          throw new CohortError(
+              ErrorCode.INVALID_INPUT,
+              "unknown failover action '" + action + "'; use promote, restart or fail-fast");
+    }
+    LOG.warn("COH.0600.0002W administrator {} ran failover action {}", admin.user(), action);
+    if (!action.equals("fail-fast")) {
+      reply.put("grid", grid.status());
+    }
+    return ok(reply);
   }
 
   private Reply users(String method, String name, Document body, Caller admin) {

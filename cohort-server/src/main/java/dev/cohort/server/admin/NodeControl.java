@@ -10,5 +10,7 @@ import java.util.function.Supplier;
  * @param primary the primary port (offline/online)
  * @param dataDir where the node records its own overrides (remove/add)
  * @param clustered whether the node runs as a cluster member now
+ * @param stop stops the whole node (failover action fail-fast), without waiting
  */
-public record NodeControl(Supplier<PrimaryPort> primary, Path dataDir, boolean clustered) {}
+public record NodeControl(
+    Supplier<PrimaryPort> primary, Path dataDir, boolean clustered, Runnable stop) {}

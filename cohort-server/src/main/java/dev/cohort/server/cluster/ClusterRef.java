@@ -24,6 +24,12 @@ public final class ClusterRef implements ClusterView {
   }
 
   @Override
+  public java.util.Optional<Grid> grid() {
+    ClusterView v = view.get();
+    return v == null ? java.util.Optional.empty() : v.grid();
+  }
+
+  @Override
   public void refresh() {
     ClusterView v = view.get();
     if (v != null) {

@@ -9,12 +9,17 @@ import java.util.List;
 
 /**
  * Who is in the cluster, as this node sees it: the database registry in a stateless cluster,
- * just this node when standalone (and the cache view in a stateful cluster, later).
+ * just this node when standalone, the cluster transport's view in a stateful cluster.
  */
 public interface ClusterView extends AutoCloseable {
 
   /** The current view. */
   View current();
+
+  /** The data grid of a stateful cluster (cache view, failover actions); empty otherwise. */
+  default java.util.Optional<Grid> grid() {
+    return java.util.Optional.empty();
+  }
 
   /** Forgets the member list; live members re-register at their next heartbeat. */
   void refresh();

@@ -7,6 +7,7 @@ import dev.cohort.server.security.Realm;
 import dev.cohort.server.session.SessionData;
 import dev.cohort.server.session.Sessions;
 import dev.cohort.server.session.SessionsFullException;
+import dev.cohort.server.session.SessionsUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -29,6 +30,8 @@ import java.util.Optional;
  * </ul>
  */
 public final class Authentication {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Authentication.class);
 
   public static final String SESSION_HEADER = "X-Cohort-Session";
   public static final String SESSION_COOKIE = "cohort_session";
@@ -160,7 +163,7 @@ public final class Authentication {
       return new Authenticated(
           caller, Optional.of(sessions.rotate(existing, caller.user())), sessionId, fromCookie);
     }
-    return new Authenticated(caller, Optional.of(create(caller.user())), sessionId, fromCookie);
+    return new Authenticated(caller, createIfPossible(caller.user()), sessionId, fromCookie);
   }
 
   private SessionData create(String user) {
@@ -168,6 +171,17 @@ public final class Authentication {
       return sessions.create(user);
     } catch (SessionsFullException e) {
       throw new CohortError(ErrorCode.SESSIONS_FULL, e.getMessage());
+    }
+  }
+
+  private Optional<SessionData> createIfPossible(String user) {
+    try {
+      return Optional.of(create(user));
+    } catch (SessionsUnavailableException e) {
+      // Stateless services keep working while sessions cannot be saved (minority side of a
+      // split): the call runs without a session, and fails only if its service uses one.
+      LOG.debug("no session for this call: {}", e.getMessage());
+      return Optional.empty();
     }
   }
 

@@ -21,6 +21,8 @@ public final class Health {
 
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
   private final AtomicReference<String> degraded = new AtomicReference<>();
+  private final java.util.List<java.util.function.Supplier<java.util.Optional<String>>> checks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public State state() {
     return state.get();
@@ -32,7 +34,15 @@ public final class Health {
 
   /** Whether the node serves and nothing it depends on is failing: what load balancers check. */
   public boolean ready() {
-    return state.get() == State.READY && degraded.get() == null;
+    return state.get() == State.READY && degradedReason().isEmpty();
+  }
+
+  /**
+   * Adds a condition asked at every readiness check: a reason while the node cannot serve (for
+   * example, sessions cannot be saved on this side of a split), empty otherwise.
+   */
+  public void addCheck(java.util.function.Supplier<java.util.Optional<String>> check) {
+    checks.add(check);
   }
 
   /** Something the node depends on is failing ({@code reason}), or works again ({@code null}). */
@@ -42,6 +52,16 @@ public final class Health {
 
   /** Why the node is degraded, if it is. */
   public java.util.Optional<String> degradedReason() {
-    return java.util.Optional.ofNullable(degraded.get());
+    String reason = degraded.get();
+    if (reason != null) {
+      return java.util.Optional.of(reason);
+    }
+    for (var check : checks) {
+      java.util.Optional<String> failing = check.get();
+      if (failing.isPresent()) {
+        return failing;
+      }
+    }
+    return java.util.Optional.empty();
   }
 }

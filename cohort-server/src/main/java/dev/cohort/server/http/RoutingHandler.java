@@ -36,6 +36,9 @@ public abstract class RoutingHandler extends Handler.Abstract {
       route(exchange);
     } catch (CohortError e) {
       reply(exchange, e);
+    } catch (dev.cohort.server.session.SessionsUnavailableException e) {
+      LOG.error("COH.0300.0004E {}", e.getMessage());
+      reply(exchange, new CohortError(ErrorCode.SESSION_UNAVAILABLE, e.getMessage() + "; try another node or later"));
     } catch (RuntimeException | LinkageError e) {
       LOG.error(
           "COH.0500.0001E unexpected failure on {} {}", exchange.method(), exchange.path(), e);

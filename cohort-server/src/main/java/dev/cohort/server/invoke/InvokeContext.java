@@ -33,6 +33,8 @@ final class InvokeContext implements ServiceContext {
         session = sessions.open(sessions.create(call.caller().user()), call.service().classLoader());
       } catch (SessionsFullException e) {
         throw new CohortError(ErrorCode.SESSIONS_FULL, e.getMessage());
+      } catch (dev.cohort.server.session.SessionsUnavailableException e) {
+        throw Invoker.unavailable(e);
       }
     }
     return session;

@@ -5,6 +5,7 @@ import dev.cohort.api.InvalidInputException;
 import dev.cohort.api.ServiceException;
 import dev.cohort.server.session.LiveSession;
 import dev.cohort.server.session.SaveResult;
+import dev.cohort.server.session.SessionsUnavailableException;
 import dev.cohort.server.session.Sessions;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +51,8 @@ public final class Invoker {
     } catch (CohortError e) {
       touch(context);
       throw e;
+    } catch (SessionsUnavailableException e) {
+      throw unavailable(e);
     } catch (ServiceException e) {
       touch(context);
       LOG.error("COH.0200.0001E service {} failed: {}", service, e.getMessage(), e);
@@ -77,7 +80,12 @@ public final class Invoker {
       return Optional.empty();
     }
     LiveSession session = live.get();
-    SaveResult result = sessions.save(session);
+    SaveResult result;
+    try {
+      result = sessions.save(session);
+    } catch (SessionsUnavailableException e) {
+      throw unavailable(e);
+    }
     return switch (result) {
       case SaveResult.Saved saved ->
           session.invalidated() ? Optional.empty() : Optional.of(session.data());
@@ -95,6 +103,17 @@ public final class Invoker {
                 + " at the same time; this call's session changes were not saved. Call again.");
       }
     };
+  }
+
+  /**
+   * The 503 for a call whose session could not be read or saved (stateful cluster: minority side
+   * of a split, copies not answering, transport restarting), logged as {@code COH.0300.0004E}.
+   */
+  static CohortError unavailable(SessionsUnavailableException e) {
+    LOG.error("COH.0300.0004E {}", e.getMessage());
+    return new CohortError(
+        ErrorCode.SESSION_UNAVAILABLE,
+        e.getMessage() + "; the call's session changes were not saved. Try another node or later.");
   }
 
   /** Records the access on a failed call's session without saving its changes. */

@@ -23,6 +23,13 @@ public final class SessionServices {
     return Document.of("size", log.size());
   }
 
+  /** Puts the string {@code value} under attribute {@code name}. */
+  @CohortService("test.session:put")
+  public Document put(Document input, ServiceContext context) {
+    context.session().put(input.requireString("name"), input.requireString("value"));
+    return Document.of("stored", true);
+  }
+
   @CohortService("test.session:get")
   public Document get(Document input, ServiceContext context) {
     String name = input.requireString("name");
