@@ -178,6 +178,19 @@ public final class CohortNode implements AutoCloseable {
       sessions.startSweeping(scheduler);
 
       PrometheusMeterRegistry meters = meters(name, sessions);
+      grid.ifPresent(
+          g -> {
+            io.micrometer.core.instrument.FunctionCounter.builder(
+                    "cohort.cluster.sent", g, Grid::bytesSent)
+                .baseUnit("bytes")
+                .description("Bytes this node sent to other cluster members (sealed payloads)")
+                .register(meters);
+            io.micrometer.core.instrument.FunctionCounter.builder(
+                    "cohort.cluster.received", g, Grid::bytesReceived)
+                .baseUnit("bytes")
+                .description("Bytes this node received from other cluster members")
+                .register(meters);
+          });
       resources.push(meters::close);
 
       Invoker invoker = new Invoker(sessions, name);

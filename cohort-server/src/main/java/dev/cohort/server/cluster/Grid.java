@@ -398,6 +398,23 @@ public final class Grid implements AutoCloseable {
     }
   }
 
+  /**
+   * Payload bytes this member has sent to other members since it (re)joined: sealed messages,
+   * excluding TCP/IP framing. A multicast counts once, however many members it goes to.
+   */
+  public long bytesSent() {
+    Running r = running;
+    return r == null ? 0 : r.channel.getProtocolStack().getTransport().getMessageStats().getNumBytesSent();
+  }
+
+  /** Payload bytes this member has received from other members since it (re)joined. */
+  public long bytesReceived() {
+    Running r = running;
+    return r == null
+        ? 0
+        : r.channel.getProtocolStack().getTransport().getMessageStats().getNumBytesReceived();
+  }
+
   /** The JGroups channel, for tests that cut members off (insert a DISCARD protocol). */
   public JChannel jgroupsChannel() {
     return running().channel;
