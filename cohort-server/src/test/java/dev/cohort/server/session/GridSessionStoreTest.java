@@ -51,6 +51,11 @@ class GridSessionStoreTest extends SessionStoreContract {
     return store;
   }
 
+  @Override
+  protected int contendedIncrements() {
+    return 100;
+  }
+
   @Test
   void aSavedChangeIsOnTheOtherMemberWhenApplyReturns() {
     GridSessionStore onA = (GridSessionStore) newStore(100);
