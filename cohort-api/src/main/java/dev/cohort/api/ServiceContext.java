@@ -10,6 +10,12 @@ public interface ServiceContext {
    */
   Session session();
 
+  /**
+   * Values shared by all services of this service's package, on every node of the cluster (tc
+   * Server's context attributes).
+   */
+  ApplicationAttributes application();
+
   /** Who is calling. */
   Caller caller();
 

@@ -27,7 +27,9 @@ import dev.cohort.server.security.Realm;
 import dev.cohort.server.security.SecurityStore;
 import dev.cohort.server.session.AttributeCodec;
 import dev.cohort.server.session.InMemorySessionStore;
+import dev.cohort.server.session.AppAttributeStore;
 import dev.cohort.server.session.SessionStore;
+import dev.cohort.server.session.grid.GridAppAttributeStore;
 import dev.cohort.server.session.Sessions;
 import dev.cohort.server.session.grid.GridSessionStore;
 import dev.cohort.server.session.grid.SessionSchemaImpl;
@@ -165,6 +167,7 @@ public final class CohortNode implements AutoCloseable {
                         "sessions cannot be saved here: this node is on a side of a network split"
                             + " without the majority (cluster.failover-priority: consistency)"));
       }
+      AttributeCodec codec = new AttributeCodec(PackageClassLoader::isPackageClass);
       SessionStore store =
           grid.<SessionStore>map(g -> new GridSessionStore(g, config.session().maxSessions()))
               .orElseGet(() -> new InMemorySessionStore(config.session().maxSessions()));
@@ -172,7 +175,7 @@ public final class CohortNode implements AutoCloseable {
           new Sessions(
               store,
               withTimeout(config.session(), config.sessionTimeout()),
-              new AttributeCodec(PackageClassLoader::isPackageClass),
+              codec,
               environment.clock());
       resources.push(sessions);
       sessions.startSweeping(scheduler);
@@ -193,7 +196,13 @@ public final class CohortNode implements AutoCloseable {
           });
       resources.push(meters::close);
 
-      Invoker invoker = new Invoker(sessions, name);
+      Invoker invoker =
+          new Invoker(
+              sessions,
+              name,
+              grid.<AppAttributeStore>map(GridAppAttributeStore::new)
+                  .orElseGet(AppAttributeStore::local),
+              codec);
       java.util.concurrent.atomic.AtomicReference<CohortNode> self =
           new java.util.concurrent.atomic.AtomicReference<>();
       java.util.concurrent.atomic.AtomicReference<PrimaryPort> primary =

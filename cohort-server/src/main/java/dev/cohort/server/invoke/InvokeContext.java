@@ -1,5 +1,6 @@
 package dev.cohort.server.invoke;
 
+import dev.cohort.api.ApplicationAttributes;
 import dev.cohort.api.Caller;
 import dev.cohort.api.ServiceContext;
 import dev.cohort.api.Session;
@@ -17,8 +18,16 @@ final class InvokeContext implements ServiceContext {
   private final String nodeName;
   private LiveSession session;
 
-  InvokeContext(Call call, Sessions sessions, System.Logger logger, String nodeName) {
+  private final ApplicationAttributes application;
+
+  InvokeContext(
+      Call call,
+      Sessions sessions,
+      System.Logger logger,
+      String nodeName,
+      ApplicationAttributes application) {
     this.call = call;
+    this.application = application;
     this.sessions = sessions;
     this.logger = logger;
     this.nodeName = nodeName;
@@ -43,6 +52,11 @@ final class InvokeContext implements ServiceContext {
   /** The session this call used, if it had or created one. */
   Optional<LiveSession> liveSession() {
     return Optional.ofNullable(session);
+  }
+
+  @Override
+  public ApplicationAttributes application() {
+    return application;
   }
 
   @Override

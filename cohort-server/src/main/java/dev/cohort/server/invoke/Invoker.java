@@ -4,6 +4,8 @@ import dev.cohort.api.Document;
 import dev.cohort.api.InvalidInputException;
 import dev.cohort.api.ServiceException;
 import dev.cohort.server.session.LiveSession;
+import dev.cohort.server.session.AppAttributeStore;
+import dev.cohort.server.session.AttributeCodec;
 import dev.cohort.server.session.SaveResult;
 import dev.cohort.server.session.SessionsUnavailableException;
 import dev.cohort.server.session.Sessions;
@@ -26,7 +28,22 @@ public final class Invoker {
   private final String nodeName;
   private final ConcurrentMap<String, System.Logger> loggers = new ConcurrentHashMap<>();
 
-  public Invoker(Sessions sessions, String nodeName) {
+  private final AppAttributeStore applicationAttributes;
+  private final AttributeCodec codec;
+
+  /**
+   * @param sessions the node's sessions
+   * @param nodeName this node's name
+   * @param applicationAttributes where application-wide attributes live
+   * @param codec serializes application attribute values
+   */
+  public Invoker(
+      Sessions sessions,
+      String nodeName,
+      AppAttributeStore applicationAttributes,
+      AttributeCodec codec) {
+    this.applicationAttributes = applicationAttributes;
+    this.codec = codec;
     this.sessions = sessions;
     this.nodeName = nodeName;
   }
@@ -41,7 +58,15 @@ public final class Invoker {
     String service = call.service().name().toString();
     InvokeContext context =
         new InvokeContext(
-            call, sessions, loggers.computeIfAbsent(service, ServiceLogger::new), nodeName);
+            call,
+            sessions,
+            loggers.computeIfAbsent(service, ServiceLogger::new),
+            nodeName,
+            new PackageAttributes(
+                applicationAttributes,
+                codec,
+                call.service().packageName(),
+                call.service().classLoader()));
     Document output;
     try {
       output = call.service().service().invoke(call.input(), context);

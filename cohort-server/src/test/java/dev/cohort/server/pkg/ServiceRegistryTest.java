@@ -135,6 +135,11 @@ class ServiceRegistryTest {
   private static ServiceContext context() {
     return new ServiceContext() {
       @Override
+      public dev.cohort.api.ApplicationAttributes application() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
       public Session session() {
         throw new UnsupportedOperationException();
       }

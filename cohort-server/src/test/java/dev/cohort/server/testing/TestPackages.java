@@ -28,6 +28,7 @@ public final class TestPackages {
       classes:
         - dev.cohort.server.testpkg.Failing
         - dev.cohort.server.testpkg.SessionServices
+        - dev.cohort.server.testpkg.AppServices
         - dev.cohort.server.testpkg.Open
       acls:
         test.admin: Administrators
