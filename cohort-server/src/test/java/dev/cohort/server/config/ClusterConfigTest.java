@@ -50,7 +50,7 @@ class ClusterConfigTest {
   }
 
   @Test
-  void statefulModeIsRefusedUntilItExists() {
+  void aStatefulClusterNeedsALongEnoughSecretAndValidMembersWithoutEverPrintingTheSecret() {
     assertThatThrownBy(
             () ->
                 ConfigLoader.load(
@@ -59,7 +59,48 @@ class ClusterConfigTest {
                         .with("database.url", PG)
                         .with("cluster.mode", "stateful")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("cluster.mode: stateful clusters");
+        .hasMessageContaining("cluster.secret: a stateful cluster needs a shared secret of at least 16");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    ConfigSources.none()
+                        .with("cluster.enabled", "true")
+                        .with("database.url", PG)
+                        .with("cluster.mode", "stateful")
+                        .with("cluster.secret", "short-secret")
+                        .with("cluster.transport.members", "10.0.0.1:7800,nohost,10.0.0.2:99999")
+                        .with("cluster.heartbeat-frequency", "1s")
+                        .with("cluster.drop-time", "1500ms")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.secret: must be at least 16 characters long")
+        .hasMessageContaining("'nohost' is not host:port")
+        .hasMessageContaining("'10.0.0.2:99999' is not host:port")
+        .hasMessageContaining("cluster.drop-time: must be at least twice cluster.heartbeat-frequency")
+        .hasMessageNotContaining("short-secret");
+  }
+
+  @Test
+  void aStatefulClusterWithItsSettingsLoads() {
+    CohortConfig config =
+        ConfigLoader.load(
+                ConfigSources.none()
+                    .with("cluster.enabled", "true")
+                    .with("database.url", PG)
+                    .with("cluster.mode", "stateful")
+                    .with("cluster.secret", "a-secret-of-24-characters")
+                    .with("cluster.transport.members", " 10.0.0.1:7800 , 10.0.0.2:7800")
+                    .with("cluster.replication", "backup")
+                    .with("cluster.backups", "2")
+                    .with("cluster.failover-priority", "consistency"))
+            .config();
+    assertThat(config.cluster().stateful()).isTrue();
+    assertThat(config.cluster().transport().members()).containsExactly("10.0.0.1:7800", "10.0.0.2:7800");
+    assertThat(config.cluster().transport().secret().toString()).isEqualTo("****");
+    assertThat(config.cluster().replication()).isEqualTo(ClusterConfig.Replication.BACKUP);
+    assertThat(config.cluster().backups()).isEqualTo(2);
+    assertThat(config.cluster().failoverPriority()).isEqualTo(ClusterConfig.FailoverPriority.CONSISTENCY);
+    assertThat(config.cluster().transport().heartbeat()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.cluster().transport().dropTime()).isEqualTo(Duration.ofMillis(3000));
   }
 
   @Test
