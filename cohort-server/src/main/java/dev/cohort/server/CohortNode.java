@@ -156,7 +156,11 @@ public final class CohortNode implements AutoCloseable {
       Optional<Grid> grid = Optional.empty();
       if (config.cluster().stateful()) {
         Grid started =
-            Grid.start(config.cluster(), config.cluster().logicalHostname(), new SessionSchemaImpl());
+            Grid.start(
+                config.cluster(),
+                config.cluster().logicalHostname(),
+                new SessionSchemaImpl(),
+                config.node().dataDir());
         resources.push(started);
         grid = Optional.of(started);
         health.addCheck(

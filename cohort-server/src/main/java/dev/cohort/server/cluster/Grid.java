@@ -77,7 +77,14 @@ public final class Grid implements AutoCloseable {
 
   private record Running(JChannel channel, EmbeddedCacheManager manager) {}
 
-  private Grid(ClusterConfig config, String nodeName, SerializationContextInitializer schema) {
+  private final java.nio.file.Path dataDir;
+
+  private Grid(
+      ClusterConfig config,
+      String nodeName,
+      SerializationContextInitializer schema,
+      java.nio.file.Path dataDir) {
+    this.dataDir = dataDir;
     this.config = config;
     this.nodeName = nodeName;
     this.schema = schema;
@@ -87,10 +94,15 @@ public final class Grid implements AutoCloseable {
    * Joins (or forms) the cluster.
    *
    * @param schema marshallers for the values and functions the capabilities put in caches
+   * @param dataDir where entries beyond {@code cluster.max-sessions-in-memory} wait (its {@code
+   *     grid} sub-directory, emptied at start)
    */
   public static Grid start(
-      ClusterConfig config, String nodeName, SerializationContextInitializer schema) {
-    Grid grid = new Grid(config, nodeName, schema);
+      ClusterConfig config,
+      String nodeName,
+      SerializationContextInitializer schema,
+      java.nio.file.Path dataDir) {
+    Grid grid = new Grid(config, nodeName, schema, dataDir);
     grid.running = grid.connect();
     return grid;
   }
@@ -101,7 +113,7 @@ public final class Grid implements AutoCloseable {
    */
   public <K, V> AdvancedCache<K, V> cache(
       String name, Copies copies, EntryMergePolicy<K, V> merge) {
-    ConfigurationBuilder definition = definitions.computeIfAbsent(name, n -> definition(copies, merge));
+    ConfigurationBuilder definition = definitions.computeIfAbsent(name, n -> definition(n, copies, merge));
     Running r = running();
     synchronized (this) {
       if (!r.manager.cacheConfigurationExists(name)) {
@@ -111,8 +123,23 @@ public final class Grid implements AutoCloseable {
     return r.manager.<K, V>getCache(name).getAdvancedCache();
   }
 
-  private ConfigurationBuilder definition(Copies copies, EntryMergePolicy<?, ?> merge) {
+  private ConfigurationBuilder definition(
+      String name, Copies copies, EntryMergePolicy<?, ?> merge) {
     ConfigurationBuilder b = new ConfigurationBuilder();
+    if (copies == Copies.CONFIGURED && config.maxSessionsInMemory() > 0) {
+      // The seeds' "Maximum Elements In Memory": the least recently used copies wait on this
+      // node's disk and come back when used; the store is local and emptied at start.
+      java.nio.file.Path store = dataDir.resolve("grid").resolve(name);
+      b.memory().maxCount(config.maxSessionsInMemory());
+      b.persistence()
+          .passivation(true)
+          .addSoftIndexFileStore()
+          .dataLocation(store.resolve("data").toString())
+          .indexLocation(store.resolve("index").toString())
+          .shared(false)
+          .preload(false)
+          .purgeOnStartup(true);
+    }
     boolean everywhere =
         copies == Copies.EVERYWHERE || config.replication() == ClusterConfig.Replication.ALL;
     b.clustering()

@@ -26,6 +26,8 @@ import java.util.List;
  * @param backups copies besides the primary, in {@code backup} replication
  * @param failoverPriority what a partitioned stateful cluster favours
  * @param syncTimeout how long a session write waits for its copies before failing
+ * @param maxSessionsInMemory most session copies this node keeps in memory; the rest wait on its
+ *     local disk (0: no limit)
  */
 public record ClusterConfig(
     boolean enabled,
@@ -40,7 +42,8 @@ public record ClusterConfig(
     Replication replication,
     int backups,
     FailoverPriority failoverPriority,
-    Duration syncTimeout) {
+    Duration syncTimeout,
+    int maxSessionsInMemory) {
 
   /**
    * The cluster transport of a stateful cluster (JGroups over TCP).
@@ -277,6 +280,18 @@ public record ClusterConfig(
           "Stateful cluster: how long a session write waits for its copies before the call"
               + " fails with 503.");
 
+  static final Setting<Integer> MAX_SESSIONS_IN_MEMORY =
+      Setting.integer(
+          "cluster.max-sessions-in-memory",
+          10_000,
+          0,
+          Integer.MAX_VALUE,
+          FREQUENT,
+          "Stateful cluster: most session copies (its own and backups) this node keeps in memory,"
+              + " the seeds' Maximum Elements In Memory. Beyond it the least recently used go to"
+              + " the node's disk (<node.data-dir>/grid, emptied at start) and come back when"
+              + " used. 0: no limit.");
+
   static final List<Setting<?>> SETTINGS =
       List.of(
           ENABLED,
@@ -299,7 +314,8 @@ public record ClusterConfig(
           REPLICATION,
           BACKUPS,
           FAILOVER_PRIORITY,
-          SYNC_TIMEOUT);
+          SYNC_TIMEOUT,
+          MAX_SESSIONS_IN_MEMORY);
 
   static ClusterConfig from(Values v, String nodeName) {
     String logical = v.get(LOGICAL_HOSTNAME).isBlank() ? nodeName : v.get(LOGICAL_HOSTNAME);
@@ -328,7 +344,8 @@ public record ClusterConfig(
         v.get(REPLICATION),
         v.get(BACKUPS),
         v.get(FAILOVER_PRIORITY),
-        v.get(SYNC_TIMEOUT));
+        v.get(SYNC_TIMEOUT),
+        v.get(MAX_SESSIONS_IN_MEMORY));
   }
 
   /** Whether sessions are shared through the distributed cache. */

@@ -87,7 +87,15 @@ public final class TestGrids {
 
   /** Starts a grid member named {@code name}. */
   public static Grid grid(String name, Map<String, String> settings) {
-    return Grid.start(clusterConfig(settings), name, new SessionSchemaImpl());
+    try {
+      return Grid.start(
+          clusterConfig(settings),
+          name,
+          new SessionSchemaImpl(),
+          java.nio.file.Files.createTempDirectory("cohort-grid-" + name));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
@@ -98,8 +106,9 @@ public final class TestGrids {
     DISCARD discard = discard(grid);
     var view = grid.jgroupsChannel().getView();
     for (var member : view.getMembers()) {
-      // JGroups prints Infinispan's members as "name(v=16.0.x)".
-      if (others.contains(member.toString().replaceFirst("\\(.*$", ""))) {
+      // JGroups prints Infinispan's members as "name(v=16.0.x)"; either form may be given.
+      if (others.contains(member.toString())
+          || others.contains(member.toString().replaceFirst("\\(.*$", ""))) {
         discard.addIgnoreMember(member);
       }
     }

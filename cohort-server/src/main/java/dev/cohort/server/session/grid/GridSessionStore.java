@@ -87,7 +87,7 @@ public final class GridSessionStore implements SessionStore {
   public void create(SessionData session) {
     Bound b = bound();
     synchronized (limit) {
-      if (b.cache.getDataContainer().sizeIncludingExpired() + creating >= maxSessions) {
+      if (held(b) + creating >= maxSessions) {
         throw new SessionsFullException(maxSessions);
       }
       creating++;
@@ -149,7 +149,7 @@ public final class GridSessionStore implements SessionStore {
     Bound b = bound();
     long nanos = StoredSession.nanos(now);
     List<String> expired = new ArrayList<>();
-    for (StoredSession s : local(b).values()) {
+    for (StoredSession s : b.cache.withFlags(Flag.CACHE_MODE_LOCAL).values()) {
       if (s.expiredAt(nanos)) {
         expired.add(s.id());
       }
@@ -166,7 +166,20 @@ public final class GridSessionStore implements SessionStore {
   /** Sessions whose copy this node holds (as primary or backup owner). */
   @Override
   public int size() {
-    return bound().cache.getDataContainer().sizeIncludingExpired();
+    return held(bound());
+  }
+
+  /**
+   * Session copies this node holds: in memory, plus those passivated to its disk when memory is
+   * full ({@code cluster.max-sessions-in-memory}); counting the disk is only needed then.
+   */
+  private int held(Bound b) {
+    int inMemory = b.cache.getDataContainer().sizeIncludingExpired();
+    long memoryLimit = b.cache.getCacheConfiguration().memory().maxCount();
+    if (memoryLimit > 0 && inMemory >= memoryLimit) {
+      return b.cache.withFlags(Flag.CACHE_MODE_LOCAL).size();
+    }
+    return inMemory;
   }
 
   private static AdvancedCache<String, StoredSession> local(Bound b) {

@@ -1,0 +1,70 @@
+package dev.cohort.server.session;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cohort.server.cluster.Grid;
+import dev.cohort.server.session.grid.GridSessionStore;
+import dev.cohort.server.testing.TestGrids;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code cluster.max-sessions-in-memory} (the seeds' Maximum Elements In Memory): a node keeps at
+ * most that many session copies in memory; the others wait on its disk and lose nothing.
+ */
+class GridSessionMemoryTest {
+
+  @Test
+  void aNodeKeepsAtMostTheConfiguredSessionsInMemoryAndLosesNone() {
+    List<Integer> ports = TestGrids.transportPorts(2);
+    Map<String, String> sa = new HashMap<>(TestGrids.statefulSettings(ports.get(0), ports));
+    Map<String, String> sb = new HashMap<>(TestGrids.statefulSettings(ports.get(1), ports));
+    sa.put("cluster.max-sessions-in-memory", "20");
+    sb.put("cluster.max-sessions-in-memory", "20");
+    Grid a = TestGrids.grid("a", sa);
+    Grid b = TestGrids.grid("b", sb);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2);
+      GridSessionStore onA = new GridSessionStore(a, 1_000);
+      GridSessionStore onB = new GridSessionStore(b, 1_000);
+      Instant t0 = Instant.now();
+      for (int i = 0; i < 100; i++) {
+        onA.create(new SessionData("s" + i, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
+        onA.apply(
+            new SessionChange(
+                "s" + i,
+                t0,
+                Map.of("n", new SessionChange.Update(0, Optional.of(("v" + i).getBytes(UTF_8))))));
+      }
+
+      for (Grid g : List.of(a, b)) {
+        int inMemory =
+            g.cache(GridSessionStore.CACHE, Grid.Copies.CONFIGURED, null)
+                .getDataContainer()
+                .sizeIncludingExpired();
+        assertThat(inMemory).isLessThanOrEqualTo(20);
+      }
+      assertThat(onA.size()).isEqualTo(100);
+      for (int i = 0; i < 100; i++) {
+        SessionData s = onB.get("s" + i).orElseThrow();
+        assertThat(new String(s.attributes().get("n").bytes(), UTF_8)).isEqualTo("v" + i);
+      }
+      // Sessions come back from disk for a write too, and stay consistent on both members.
+      assertThat(onB.apply(new SessionChange("s3", t0, Map.of("n", new SessionChange.Update(onB.get("s3").orElseThrow().attributes().get("n").version(), Optional.of("changed".getBytes(UTF_8)))))))
+          .isEqualTo(new SaveResult.Saved());
+      assertThat(new String(onA.get("s3").orElseThrow().attributes().get("n").bytes(), UTF_8)).isEqualTo("changed");
+      assertThat(onA.sweep(t0.plus(Duration.ofMinutes(10)))).isGreaterThan(0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> onA.size() == 0 && onB.size() == 0);
+    } finally {
+      b.close();
+      a.close();
+    }
+  }
+}
