@@ -93,6 +93,13 @@ class ManagementCommandsTest {
     assertThat(run("cluster", "status", "--admin", "http://127.0.0.1:" + closed, "--password-file", passwordFile.toString()))
         .isEqualTo(1);
     assertThat(cli.err()).contains("cannot connect to http://127.0.0.1:" + closed);
+
+    assertThat(run("cluster", "status", "--admin", "localhost:9999", "--password-file", passwordFile.toString()))
+        .as("an --admin without http:// is an error message, not a stack trace")
+        .isEqualTo(1);
+    assertThat(cli.err())
+        .contains("cohort cluster status: 'localhost:9999' is not a URL; give --admin like http://host:9999")
+        .doesNotContain("Exception");
   }
 
   private static boolean portOpen(int port) {
