@@ -35,10 +35,14 @@ final class AdminClient {
   }
 
   JsonNode post(String path) {
+    return post(path, JSON.createObjectNode());
+  }
+
+  JsonNode post(String path, JsonNode body) {
     return send(
         request(path)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{}")),
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
         path);
   }
 
