@@ -31,20 +31,24 @@ final class AdminClient {
   }
 
   JsonNode get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET(), path);
+    return send(request(path).GET(), path);
   }
 
   JsonNode post(String path) {
+    return post(path, JSON.createObjectNode());
+  }
+
+  JsonNode post(String path, JsonNode body) {
     return send(
-        HttpRequest.newBuilder(uri(path))
+        request(path)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{}")),
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
         path);
   }
 
-  private URI uri(String path) {
+  private HttpRequest.Builder request(String path) {
     try {
-      return URI.create(base + "/admin/api/" + path);
+      return HttpRequest.newBuilder(URI.create(base + "/admin/api/" + path));
     } catch (IllegalArgumentException e) {
       throw new CliException("'" + base + "' is not a URL; give --admin like http://host:9999");
     }

@@ -46,6 +46,18 @@ class ManagementCommandsTest {
   void statusOfAStandaloneNode() {
     assertThat(run("cluster", "status", "--admin", admin, "--password-file", passwordFile.toString())).isZero();
     assertThat(cli.out()).contains("Standalone node").contains("cli-node").contains("ready").contains("1 of 1 member(s) serving");
+    assertThat(cli.out()).as("no cache view outside a stateful cluster").doesNotContain("Cache view");
+  }
+
+  @Test
+  void failoverActionOutsideAStatefulClusterIsAClearConflict() {
+    assertThat(run("cluster", "failover-action", "--promote", "--admin", admin, "--password-file", passwordFile.toString()))
+        .isEqualTo(1);
+    assertThat(cli.err())
+        .startsWith("cohort cluster failover-action: ")
+        .contains("409 COH-CONFLICT")
+        .contains("failover actions apply to stateful clusters; this node is not a member of one");
+    assertThat(cli.out()).isEmpty();
   }
 
   @Test
@@ -93,6 +105,13 @@ class ManagementCommandsTest {
     assertThat(run("cluster", "status", "--admin", "http://127.0.0.1:" + closed, "--password-file", passwordFile.toString()))
         .isEqualTo(1);
     assertThat(cli.err()).contains("cannot connect to http://127.0.0.1:" + closed);
+
+    assertThat(run("cluster", "status", "--admin", "localhost:9999", "--password-file", passwordFile.toString()))
+        .as("an --admin without http:// is an error message, not a stack trace")
+        .isEqualTo(1);
+    assertThat(cli.err())
+        .contains("cohort cluster status: 'localhost:9999' is not a URL; give --admin like http://host:9999")
+        .doesNotContain("Exception");
   }
 
   private static boolean portOpen(int port) {
