@@ -144,7 +144,7 @@ class StatefulClusterCommandsTest {
 
     assertThat(run(a, "cluster", "failover-action", "--promote")).as(cli.err()).isZero();
     assertThat(cli.out())
-        .startsWith("promoted: caches [cohort-sessions] serve reads and writes on this side again.")
+        .startsWith("promoted: caches [")
         .containsPattern("cohort-sessions +distributed +available ")
         .doesNotContain("DEGRADED");
     assertThat(grid(a).available()).isTrue();

@@ -107,7 +107,23 @@ public final class Sessions implements AutoCloseable {
       store.remove(session.id());
       return new SaveResult.Saved();
     }
-    return store.apply(session.changes(clock.instant()));
+    Instant now = clock.instant();
+    SessionChange change = session.changes(now);
+    if (change.updates().isEmpty()
+        && session.data().lastAccessedAt().plus(touchInterval()).isAfter(now)) {
+      // A call that changed nothing and follows a recent one need not record its access: it
+      // would cost a (replicated) write per read-only call for at most 1% of the timeout.
+      return new SaveResult.Saved();
+    }
+    return store.apply(change);
+  }
+
+  /** How stale a session's recorded last access may be: 1% of the timeout, at least 1 s. */
+  private java.time.Duration touchInterval() {
+    java.time.Duration onePercent = config.timeout().dividedBy(100);
+    return onePercent.compareTo(java.time.Duration.ofSeconds(1)) > 0
+        ? onePercent
+        : java.time.Duration.ofSeconds(1);
   }
 
   /** Ends the session. */

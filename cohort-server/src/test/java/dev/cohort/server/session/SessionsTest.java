@@ -50,6 +50,30 @@ class SessionsTest {
   }
 
   @Test
+  void aReadOnlyCallRecordsItsAccessOnlyWhenTheLastOneIsOlderThanOnePercentOfTheTimeout() {
+    SessionData created = sessions.create("alice");
+    Duration onePercent = TIMEOUT.dividedBy(100); // 18 s
+
+    clock.advance(onePercent.minusSeconds(1));
+    sessions.save(sessions.open(sessions.find(created.id()).orElseThrow(), LOADER));
+    assertThat(sessions.find(created.id()).orElseThrow().lastAccessedAt())
+        .as("no write for a read-only call right after another")
+        .isEqualTo(T0);
+
+    clock.advance(Duration.ofSeconds(2));
+    sessions.save(sessions.open(sessions.find(created.id()).orElseThrow(), LOADER));
+    assertThat(sessions.find(created.id()).orElseThrow().lastAccessedAt()).isEqualTo(clock.instant());
+
+    LiveSession writing = sessions.open(sessions.find(created.id()).orElseThrow(), LOADER);
+    clock.advance(Duration.ofSeconds(1));
+    writing.put("cart", "book");
+    sessions.save(writing);
+    assertThat(sessions.find(created.id()).orElseThrow().lastAccessedAt())
+        .as("a call that changes something always records its access")
+        .isEqualTo(clock.instant());
+  }
+
+  @Test
   void aNewSessionHasUnguessableUrlSafeIdAndCsrfToken() {
     SessionData session = sessions.create("alice");
 
