@@ -238,9 +238,13 @@ public final class Grid implements AutoCloseable {
               new Seal(t.secret().reveal(), config.effectiveName()),
               discovery,
               new MERGE3().setMinInterval(Math.max(1_000, drop / 2)).setMaxInterval(Math.max(2_000, drop)),
-              socketDetection,
+              // Heartbeat timeouts (a hung or cut-off member) are verified before the member is
+              // dropped; a closed failure-detection connection (a crashed process) is not: it
+              // sits above the verification, so a crash changes the view at once and session
+              // writes move to the surviving owners within milliseconds.
               new FD_ALL3().setInterval(heartbeat).setTimeout(drop),
               new VERIFY_SUSPECT2().setTimeout(Math.max(100, heartbeat)),
+              socketDetection,
               new NAKACK2().useMcastXmit(false),
               new UNICAST3(),
               new STABLE(),
