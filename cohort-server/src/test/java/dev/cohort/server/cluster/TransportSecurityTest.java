@@ -72,6 +72,23 @@ class TransportSecurityTest {
   }
 
   @Test
+  void membersFindEachOtherByMulticastToo() {
+    List<Integer> ports = TestGrids.transportPorts(2);
+    int group = 46_000 + ports.get(0) % 1_000;
+    Grid[] grids = new Grid[2];
+    for (int i = 0; i < 2; i++) {
+      Map<String, String> settings = new HashMap<>(TestGrids.statefulSettings(ports.get(i), ports));
+      settings.put("cluster.transport.members", "");
+      settings.put("cluster.discovery", "multicast");
+      settings.put("cluster.multicast.address", "228.9.9." + (ports.get(0) % 200 + 1));
+      settings.put("cluster.multicast.port", Integer.toString(group));
+      grids[i] = start(i == 0 ? "m1" : "m2", settings);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> grids[0].members().size() == 2);
+    assertThat(grids[1].members()).containsExactlyInAnyOrder("m1", "m2");
+  }
+
+  @Test
   void nodesWithTheSameSecretButAnotherClusterNameNeverMerge() {
     List<Integer> ports = TestGrids.transportPorts(3);
     Grid a = start("a", TestGrids.statefulSettings(ports.get(0), ports));
