@@ -1,15 +1,12 @@
 package dev.cohort.server.session.grid;
 
 import dev.cohort.server.cluster.Grid;
-import dev.cohort.server.cluster.GridUnavailableException;
 import dev.cohort.server.session.AppAttributeStore;
-import dev.cohort.server.session.SessionsUnavailableException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.infinispan.AdvancedCache;
 import org.infinispan.context.Flag;
-import org.infinispan.partitionhandling.AvailabilityException;
 
 /**
  * Application-wide attributes in a cache replicated to every member ({@code
@@ -51,21 +48,6 @@ public final class GridAppAttributeStore implements AppAttributeStore {
   }
 
   private static <T> T call(Supplier<T> action) {
-    try {
-      return action.get();
-    } catch (AvailabilityException e) {
-      throw new SessionsUnavailableException(
-          "could not use application attributes: this node is on a side of a network split that"
-              + " has lost the majority (cluster.failover-priority: consistency)",
-          e);
-    } catch (org.infinispan.commons.TimeoutException e) {
-      throw new SessionsUnavailableException(
-          "could not use application attributes: other members did not answer within"
-              + " cluster.sync-timeout",
-          e);
-    } catch (GridUnavailableException | org.infinispan.commons.IllegalLifecycleStateException e) {
-      throw new SessionsUnavailableException(
-          "could not use application attributes: the cluster transport is restarting", e);
-    }
+    return GridCalls.call("use application attributes", action);
   }
 }

@@ -1,13 +1,11 @@
 package dev.cohort.server.session.grid;
 
 import dev.cohort.server.cluster.Grid;
-import dev.cohort.server.cluster.GridUnavailableException;
 import dev.cohort.server.session.SaveResult;
 import dev.cohort.server.session.SessionChange;
 import dev.cohort.server.session.SessionData;
 import dev.cohort.server.session.SessionStore;
 import dev.cohort.server.session.SessionsFullException;
-import dev.cohort.server.session.SessionsUnavailableException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +21,6 @@ import org.infinispan.context.Flag;
 import org.infinispan.functional.FunctionalMap.ReadWriteMap;
 import org.infinispan.functional.impl.FunctionalMapImpl;
 import org.infinispan.functional.impl.ReadWriteMapImpl;
-import org.infinispan.partitionhandling.AvailabilityException;
 
 /**
  * Sessions in the stateful cluster's distributed cache ({@code cohort-sessions}). A session is
@@ -182,10 +179,6 @@ public final class GridSessionStore implements SessionStore {
     return inMemory;
   }
 
-  private static AdvancedCache<String, StoredSession> local(Bound b) {
-    return b.cache.withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD);
-  }
-
   @Override
   public void close() {
     // The grid belongs to the node; it closes it.
@@ -203,20 +196,6 @@ public final class GridSessionStore implements SessionStore {
   }
 
   private static <T> T call(String what, Supplier<T> action) {
-    try {
-      return action.get();
-    } catch (AvailabilityException e) {
-      throw new SessionsUnavailableException(
-          "could not " + what + " session: this node is on a side of a network split that has"
-              + " lost the majority (cluster.failover-priority: consistency)",
-          e);
-    } catch (org.infinispan.commons.TimeoutException e) {
-      throw new SessionsUnavailableException(
-          "could not " + what + " session: its copies did not answer within cluster.sync-timeout",
-          e);
-    } catch (GridUnavailableException | org.infinispan.commons.IllegalLifecycleStateException e) {
-      throw new SessionsUnavailableException(
-          "could not " + what + " session: the cluster transport is restarting", e);
-    }
+    return GridCalls.call(what + " session", action);
   }
 }
