@@ -50,16 +50,9 @@ class StatefulClusterCommandsTest {
     String[] names = {"node-a", "node-b"};
     for (int i = 0; i < 2; i++) {
       TestNode.Builder builder =
-          TestNode.builder(dir.resolve(names[i]), packages)
-              .set("node.name", names[i])
-              .set("database.url", url)
-              .set("database.user", "postgres")
-              .set("database.password", "postgres")
+          TestGrids.statefulNode(dir.resolve(names[i]), packages, url, names[i], ports.get(i), ports)
               .set("cluster.replication", "backup")
               .set("cluster.failover-priority", "consistency");
-      for (Map.Entry<String, String> e : TestGrids.statefulSettings(ports.get(i), ports).entrySet()) {
-        builder.set(e.getKey(), e.getValue());
-      }
       nodes.add(builder.start());
     }
     a = nodes.get(0);

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,16 +42,9 @@ class PartitionTest {
     List<Integer> ports = TestGrids.transportPorts(3);
     for (String name : List.of("node-a", "node-b", "node-c")) {
       TestNode.Builder builder =
-          TestNode.builder(dir.resolve(name), packages)
-              .set("node.name", name)
-              .set("database.url", url)
-              .set("database.user", "postgres")
-              .set("database.password", "postgres");
-      int port = ports.get(nodes.size());
-      for (Map.Entry<String, String> e : TestGrids.statefulSettings(port, ports).entrySet()) {
-        builder.set(e.getKey(), e.getValue());
-      }
-      builder.set("cluster.replication", "all").set("cluster.failover-priority", priority);
+          TestGrids.statefulNode(dir.resolve(name), packages, url, name, ports.get(nodes.size()), ports)
+              .set("cluster.replication", "all")
+              .set("cluster.failover-priority", priority);
       nodes.add(builder.start());
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(n -> members(n) == 3));

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -42,15 +41,8 @@ class StatefulClusterTest {
     String[] names = {"node-a", "node-b", "node-c"};
     for (int i = 0; i < 3; i++) {
       TestNode.Builder builder =
-          TestNode.builder(dir.resolve(names[i]), packages)
-              .set("node.name", names[i])
-              .set("database.url", url)
-              .set("database.user", "postgres")
-              .set("database.password", "postgres")
+          TestGrids.statefulNode(dir.resolve(names[i]), packages, url, names[i], ports.get(i), ports)
               .set("cluster.replication", "backup");
-      for (Map.Entry<String, String> e : TestGrids.statefulSettings(ports.get(i), ports).entrySet()) {
-        builder.set(e.getKey(), e.getValue());
-      }
       nodes.add(builder.start());
     }
     a = nodes.get(0);

@@ -76,6 +76,28 @@ public final class TestGrids {
     return s;
   }
 
+  /**
+   * A node of a stateful cluster on loopback with the PostgreSQL database {@code databaseUrl}
+   * (from {@link TestPostgres#newDatabase}); {@code port} is its transport port among {@code
+   * ports}. Further settings can be added before {@code start()}.
+   */
+  public static TestNode.Builder statefulNode(
+      java.nio.file.Path dataDir,
+      java.nio.file.Path packagesDir,
+      String databaseUrl,
+      String name,
+      int port,
+      List<Integer> ports) {
+    TestNode.Builder builder =
+        TestNode.builder(dataDir, packagesDir)
+            .set("node.name", name)
+            .set("database.url", databaseUrl)
+            .set("database.user", "postgres")
+            .set("database.password", "postgres");
+    statefulSettings(port, ports).forEach(builder::set);
+    return builder;
+  }
+
   /** A cluster config from {@code settings} (plus a PostgreSQL URL that is never used). */
   public static ClusterConfig clusterConfig(Map<String, String> settings) {
     ConfigSources sources = ConfigSources.none().with("database.url", "jdbc:postgresql://127.0.0.1:1/unused");
