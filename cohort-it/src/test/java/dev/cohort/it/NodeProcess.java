@@ -21,24 +21,61 @@ final class NodeProcess implements AutoCloseable {
   final String name;
   final int port;
   final int adminPort;
+  private final Path dataDir;
+  private final Map<String, String> settings;
+  private final Map<String, String> env;
   private final Process process;
   private final List<String> output = new CopyOnWriteArrayList<>();
 
-  private NodeProcess(String name, int port, int adminPort, Process process) {
+  private NodeProcess(
+      String name,
+      int port,
+      int adminPort,
+      Path dataDir,
+      Map<String, String> settings,
+      Map<String, String> env,
+      Process process) {
     this.name = name;
     this.port = port;
     this.adminPort = adminPort;
+    this.dataDir = dataDir;
+    this.settings = Map.copyOf(settings);
+    this.env = Map.copyOf(env);
     this.process = process;
     Thread.ofPlatform().daemon().name("out-" + name).start(this::pump);
   }
 
   static NodeProcess start(String name, Path dataDir, Map<String, String> settings, Map<String, String> env)
       throws IOException {
-    int port = freePort();
-    int adminPort = freePort();
+    return launch(name, freePort(), freePort(), dataDir, settings, env);
+  }
+
+  /**
+   * Starts this node again, as an operator would after a crash: same name, ports, data directory,
+   * settings and environment. This process must have ended.
+   */
+  NodeProcess restart() throws IOException {
+    if (process.isAlive()) {
+      throw new IllegalStateException("node " + name + " is still running (pid " + process.pid() + ")");
+    }
+    return launch(name, port, adminPort, dataDir, settings, env);
+  }
+
+  private static NodeProcess launch(
+      String name,
+      int port,
+      int adminPort,
+      Path dataDir,
+      Map<String, String> settings,
+      Map<String, String> env)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx256m");
+    // Test JVMs on a small machine: the C1 compiler only and one GC thread take much less CPU
+    // while three nodes start side by side; the code under test is the same.
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
     command.add("-jar");
     command.add(REPO.resolve("cohort-cli/target/cohort-cli.jar").toString());
     command.add("start");
@@ -60,7 +97,7 @@ final class NodeProcess implements AutoCloseable {
     });
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(env);
-    return new NodeProcess(name, port, adminPort, pb.start());
+    return new NodeProcess(name, port, adminPort, dataDir, settings, env, pb.start());
   }
 
   private void pump() {
@@ -86,10 +123,22 @@ final class NodeProcess implements AutoCloseable {
     return String.join("\n", output);
   }
 
-  /** SIGKILL: no shutdown hook, no goodbye to the cluster. */
+  /**
+   * SIGKILL: no shutdown hook, no goodbye to the cluster. Sent through the process handle, because
+   * {@link Process#destroyForcibly()} also closes our end of the node's output pipe, losing its
+   * last lines.
+   *
+   * @throws IllegalStateException if the process did not end by SIGKILL (exit status 128 + 9)
+   */
   void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
+    process.toHandle().destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("node " + name + " still runs 30 s after SIGKILL");
+    }
+    if (process.exitValue() != 128 + 9) {
+      throw new IllegalStateException(
+          "node " + name + " ended with status " + process.exitValue() + ", not by SIGKILL (137)");
+    }
   }
 
   @Override
