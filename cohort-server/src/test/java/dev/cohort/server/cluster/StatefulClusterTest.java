@@ -148,7 +148,9 @@ class StatefulClusterTest {
     assertThat(sessions.path("name").asText()).isEqualTo("cohort-sessions");
     assertThat(sessions.path("availability").asText()).isEqualTo("available");
     assertThat(sessions.path("mode").asText()).contains("dist");
-    JsonNode members = b.get("/cluster/members").asAdmin().send().json();
-    assertThat(members.path("members")).hasSize(3);
+    // Serving once each node has registered as ready in the database (registry heartbeat).
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> b.get("/cluster/members").asAdmin().send().json().path("members").size() == 3);
   }
 }

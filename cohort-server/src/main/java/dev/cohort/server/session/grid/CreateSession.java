@@ -5,7 +5,7 @@ import org.infinispan.functional.EntryView.ReadWriteEntryView;
 import org.infinispan.protostream.annotations.Proto;
 
 /**
- * Adds a new session unless one with its id exists.
+ * Adds a new session unless one with its id exists (a retry of the same creation succeeds).
  *
  * @param session the new session
  */
@@ -15,8 +15,10 @@ public record CreateSession(StoredSession session)
 
   @Override
   public Boolean apply(ReadWriteEntryView<String, StoredSession> view) {
-    if (view.find().isPresent()) {
-      return false;
+    StoredSession existing = view.find().orElse(null);
+    if (existing != null) {
+      // The same creation retried after a topology change carries the same random CSRF token.
+      return existing.csrfToken().equals(session.csrfToken());
     }
     view.set(session);
     return true;
