@@ -22,8 +22,9 @@ import org.infinispan.protostream.annotations.ProtoField;
  * all updates or none, and records its decision in this object. Infinispan then sends this same
  * object to the backup owners, which <em>replay the decision</em> instead of deciding again, so
  * every copy ends up equal even if a backup's copy is missing or behind (a new owner during a
- * rebalance). While the owners are changing, the primary also records the whole new session, so
- * that a new owner that has no copy yet installs it; in a stable topology only the changes travel.
+ * rebalance). While the owners are changing, and for 10 s after, the primary also records the
+ * whole new session, so that a new owner that has no copy yet, or an older one from state
+ * transfer, installs it; in a settled topology only the changes travel.
  */
 public final class ApplyChange
     implements Function<ReadWriteEntryView<String, StoredSession>, ChangeOutcome>,
@@ -40,6 +41,7 @@ public final class ApplyChange
   private long newRevision;
   private StoredSession snapshot;
   private transient DistributionManager distribution;
+  private static final org.slf4j.Logger STALE = org.slf4j.LoggerFactory.getLogger(ApplyChange.class);
 
   /**
    * @param changeId unique per change; a change already applied (retried after a crash) is a no-op
@@ -165,11 +167,7 @@ public final class ApplyChange
         newRevision = updates.isEmpty() ? s.revision() : s.revision() + 1;
         StoredSession changed = applied(s, newRevision);
         view.set(changed);
-        boolean ownersChanging =
-            topology != null
-                && (topology.getPendingCH() != null
-                    || topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE);
-        snapshot = ownersChanging ? changed : null;
+        snapshot = ownersChangedRecently(topology) ? changed : null;
         outcome = ChangeOutcome.SAVED;
       }
     }
@@ -177,6 +175,36 @@ public final class ApplyChange
     status = outcome.status();
     conflicts = outcome.conflicts();
     return outcome;
+  }
+
+  /** When this node first saw each cache topology (per distribution manager). */
+  private static final Map<DistributionManager, long[]> SEEN =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  private static final long SETTLE_NANOS = java.time.Duration.ofSeconds(10).toNanos();
+
+  /**
+   * Whether the owners are changing or changed in the last 10 s: then a new owner may hold no
+   * copy or one that state transfer brought from before this change, so the backups get the
+   * whole session rather than the change alone.
+   */
+  private boolean ownersChangedRecently(LocalizedCacheTopology topology) {
+    if (topology == null) {
+      return false;
+    }
+    if (topology.getPendingCH() != null
+        || topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE) {
+      return true;
+    }
+    long now = System.nanoTime();
+    long[] seen = SEEN.computeIfAbsent(distribution, d -> new long[] {-1, now});
+    synchronized (seen) {
+      if (seen[0] != topology.getTopologyId()) {
+        seen[0] = topology.getTopologyId();
+        seen[1] = now;
+      }
+      return now - seen[1] < SETTLE_NANOS;
+    }
   }
 
   /** On a backup owner: do what the primary did, whatever this copy's versions say. */
@@ -192,7 +220,15 @@ public final class ApplyChange
     if (snapshot != null) {
       view.set(snapshot);
     } else if (s != null) {
-      // The copy is the primary's as of baseRevision (stable owners get every change in order).
+      // Stable owners get every change in the primary's order, so the copy is the primary's as
+      // of baseRevision; one that is not missed a change while the owners changed.
+      if (s.revision() != baseRevision && s.revision() < newRevision) {
+        STALE.warn(
+            "COH.0300.0005W a backup copy of a session was behind its primary (revision {} instead"
+                + " of {}); applying the change to it anyway",
+            s.revision(),
+            baseRevision);
+      }
       view.set(applied(s, newRevision));
     }
     return outcome;
