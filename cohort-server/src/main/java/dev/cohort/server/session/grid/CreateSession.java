@@ -17,8 +17,10 @@ public record CreateSession(StoredSession session)
   public Boolean apply(ReadWriteEntryView<String, StoredSession> view) {
     StoredSession existing = view.find().orElse(null);
     if (existing != null) {
-      // The same creation retried after a topology change carries the same random CSRF token.
-      return existing.csrfToken().equals(session.csrfToken());
+      // The same creation retried after a topology change: same random CSRF token, user and time.
+      return existing.csrfToken().equals(session.csrfToken())
+          && existing.user().equals(session.user())
+          && existing.createdAt() == session.createdAt();
     }
     view.set(session);
     return true;
