@@ -60,6 +60,9 @@ record BenchOptions(
 
       Exit status: 0 all targets met, 3 a target missed (>= 50% of the bare endpoint's
       requests/s), 1 the run failed (errors during the load), 2 it could not start.
+
+      The stateful cluster's benchmarks are separate commands:
+      cohort-bench/run stateful-throughput | failover | session-bytes [--help]
       """;
 
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})(s|m)?");

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** The wrk Lua script for a {@link Target}, rendered from the {@code load.lua} template. */
 final class LoadScript {
@@ -17,11 +19,26 @@ final class LoadScript {
   private LoadScript() {}
 
   /**
-   * The script for {@code target}.
+   * The script for {@code target}, all threads loading the port of wrk's URL.
    *
    * @throws IllegalArgumentException if a value cannot be embedded in a Lua long string
    */
   static String render(Target target) {
+    return render(target, List.of());
+  }
+
+  /**
+   * The script for {@code target}, wrk's threads loading {@code ports} of 127.0.0.1 in turn (none:
+   * the port of wrk's URL).
+   *
+   * @throws IllegalArgumentException if a value cannot be embedded in a Lua long string
+   */
+  static String render(Target target, List<Integer> ports) {
+    for (int port : ports) {
+      if (port < 1 || port > 65_535) {
+        throw new IllegalArgumentException("not a TCP port: " + port);
+      }
+    }
     Map<String, String> values =
         Map.of(
             "path", text(target.path()),
@@ -29,7 +46,9 @@ final class LoadScript {
             "authorization", text(target.authorization().orElse("")),
             "expect", text(target.expect()),
             "sessions", Boolean.toString(target.sessions()),
-            "callsPerSession", Integer.toString(target.callsPerSession()));
+            "callsPerSession", Integer.toString(target.callsPerSession()),
+            "logOut", Boolean.toString(target.logOut()),
+            "ports", ports.stream().map(String::valueOf).collect(Collectors.joining(", ")));
     Matcher m = PLACEHOLDER.matcher(template());
     StringBuilder out = new StringBuilder();
     while (m.find()) {

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param callsPerSession after this many calls a session is dropped and the next call starts a
  *     fresh one (0 = never); bounds what a session accumulates
  * @param expect text every 200 response body must contain
+ * @param logOut whether a dropped session is ended with {@code POST /logout} (by the next request
+ *     of the connection that picks it up) rather than left to expire
  */
 record Target(
     String name,
@@ -24,7 +26,21 @@ record Target(
     Optional<String> authorization,
     boolean sessions,
     int callsPerSession,
-    String expect) {
+    String expect,
+    boolean logOut) {
+
+  /** A target whose dropped sessions are left to expire. */
+  Target(
+      String name,
+      String label,
+      String path,
+      String body,
+      Optional<String> authorization,
+      boolean sessions,
+      int callsPerSession,
+      String expect) {
+    this(name, label, path, body, authorization, sessions, callsPerSession, expect, false);
+  }
 
   Target {
     if (!name.matches("[A-Za-z0-9-]+")) {
@@ -39,6 +55,9 @@ record Target(
     if (expect.isEmpty()) {
       throw new IllegalArgumentException("expect must not be empty: a check that accepts every"
           + " body checks nothing");
+    }
+    if (logOut && (!sessions || callsPerSession == 0)) {
+      throw new IllegalArgumentException("logOut needs sessions that are dropped (callsPerSession > 0)");
     }
   }
 }

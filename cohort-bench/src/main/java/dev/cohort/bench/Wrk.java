@@ -55,11 +55,33 @@ final class Wrk {
    */
   WrkResult run(String phase, Target target, String baseUrl, Duration duration)
       throws IOException, InterruptedException {
+    return run(phase, target, baseUrl, List.of(), duration);
+  }
+
+  /**
+   * Loads {@code target} on {@code ports} of 127.0.0.1 for {@code duration}: wrk's threads take
+   * the ports in turn, so each port gets the same number of threads and connections.
+   *
+   * @throws IllegalArgumentException if the threads cannot be shared out evenly
+   */
+  WrkResult run(String phase, Target target, List<Integer> ports, Duration duration)
+      throws IOException, InterruptedException {
+    if (ports.isEmpty() || threads % ports.size() != 0) {
+      throw new IllegalArgumentException(
+          "wrk's " + threads + " thread(s) cannot be shared out evenly among " + ports.size()
+              + " port(s); use a multiple of " + ports.size() + " threads");
+    }
+    return run(phase, target, "http://127.0.0.1:" + ports.getFirst(), ports, duration);
+  }
+
+  private WrkResult run(
+      String phase, Target target, String baseUrl, List<Integer> ports, Duration duration)
+      throws IOException, InterruptedException {
     if (!baseUrl.startsWith("http://127.0.0.1:")) {
       throw new IllegalArgumentException("load goes to loopback only, not " + baseUrl);
     }
     Path script = workDir.resolve(phase + ".lua");
-    Files.writeString(script, LoadScript.render(target), StandardCharsets.UTF_8);
+    Files.writeString(script, LoadScript.render(target, ports), StandardCharsets.UTF_8);
     Path output = workDir.resolve(phase + ".out");
     List<String> command =
         List.of(

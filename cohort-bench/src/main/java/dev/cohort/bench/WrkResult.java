@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What one wrk run measured, as printed by the {@code done()} callback of {@code load.lua} on a
@@ -18,8 +21,10 @@ import java.util.Map;
  * @param unexpected responses that were not a 200 with the expected body
  * @param missingSession 200 responses without the session header where one was expected
  * @param sessionsStarted sessions the load started (session ids it saw for the first time)
+ * @param logouts sessions the load ended with {@code POST /logout} (counted in {@code requests})
  * @param socketErrors connect, read and write errors and timeouts, added up
  * @param statusErrors responses wrk itself counted as errors (status 400 and above)
+ * @param correctByPort when the threads loaded several ports: the correct responses each gave
  */
 record WrkResult(
     long requests,
@@ -30,10 +35,18 @@ record WrkResult(
     long unexpected,
     long missingSession,
     long sessionsStarted,
+    long logouts,
     long socketErrors,
-    long statusErrors) {
+    long statusErrors,
+    Map<Integer, Long> correctByPort) {
 
   static final String PREFIX = "cohort-bench:";
+  private static final Pattern PORT_LINE =
+      Pattern.compile("cohort-bench-port: port=([0-9]+) correct=([0-9]+)");
+
+  WrkResult {
+    correctByPort = Map.copyOf(correctByPort);
+  }
 
   private static final List<String> KEYS =
       List.of(
@@ -45,6 +58,7 @@ record WrkResult(
           "unexpected",
           "missing_session",
           "sessions_started",
+          "logouts",
           "connect_errors",
           "read_errors",
           "write_errors",
@@ -83,6 +97,12 @@ record WrkResult(
     if (!missing.isEmpty()) {
       throw new IllegalArgumentException("fields " + missing + " missing in: " + line);
     }
+    Map<Integer, Long> byPort = new TreeMap<>();
+    output
+        .lines()
+        .map(PORT_LINE::matcher)
+        .filter(Matcher::matches)
+        .forEach(m -> byPort.merge(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), Long::sum));
     return new WrkResult(
         values.get("requests"),
         Duration.ofNanos(values.get("duration_us") * 1_000),
@@ -92,16 +112,23 @@ record WrkResult(
         values.get("unexpected"),
         values.get("missing_session"),
         values.get("sessions_started"),
+        values.get("logouts"),
         values.get("connect_errors")
             + values.get("read_errors")
             + values.get("write_errors")
             + values.get("timeouts"),
-        values.get("status_errors"));
+        values.get("status_errors"),
+        byPort);
   }
 
   /** Completed requests per second of the run. */
   double requestsPerSecond() {
     return duration.isZero() ? 0 : requests * 1e9 / duration.toNanos();
+  }
+
+  /** Completed requests per second other than logouts: the service calls. */
+  double callsPerSecond() {
+    return duration.isZero() ? 0 : (requests - logouts) * 1e9 / duration.toNanos();
   }
 
   /** Whether every request got the expected answer (a benchmark of errors is worthless). */

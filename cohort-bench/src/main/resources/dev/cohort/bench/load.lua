@@ -8,7 +8,13 @@
 -- a session for the credentials), and its response puts the id back. No id is ever used by two
 -- requests at once, so each connection in effect keeps its own session, as a real client would.
 -- After calls_per_session calls an id is dropped and the next request starts a fresh session
--- (this bounds the cart of samples.cart:addItem).
+-- (this bounds the cart of samples.cart:addItem). With log_out on, the id is not just dropped: the
+-- connection that takes it next ends the session with POST /logout (a 200 {"loggedOut":true}),
+-- so that sessions are removed as the load goes instead of piling up until they expire.
+--
+-- With ports given, the threads send their load to those ports of 127.0.0.1 in turn (thread 1 to
+-- the first, thread 2 to the second, ...), e.g. one thread per node of a cluster; done() then also
+-- prints how many correct responses each port gave.
 
 local path = [==[${path}]==]
 local body = [==[${body}]==]
@@ -16,11 +22,20 @@ local authorization = [==[${authorization}]==]
 local expect = [==[${expect}]==]
 local use_sessions = ${sessions}
 local calls_per_session = ${callsPerSession}
+local log_out = ${logOut}
+local ports = { ${ports} }
 
 local threads = {}
+local next_port = 1
 
 function setup(thread)
   table.insert(threads, thread)
+  if #ports > 0 then
+    local port = ports[next_port]
+    next_port = next_port % #ports + 1
+    thread.addr = wrk.lookup("127.0.0.1", tostring(port))[1]
+    thread:set("port", port)
+  end
 end
 
 function init(args)
@@ -28,8 +43,11 @@ function init(args)
   unexpected = 0       -- responses that are not a 200 with the expected body
   missing_session = 0  -- 200 responses without X-Cohort-Session where one was expected
   sessions_started = 0 -- session ids seen for the first time (each a session the server started)
+  logouts = 0          -- sessions ended with POST /logout
+  correct = 0          -- responses that passed every check
   idle = {}
   calls = {}
+  ending = {}          -- ids whose next request is their logout
   headers = { ["Content-Type"] = "application/json" }
   if authorization ~= "" then
     headers["Authorization"] = authorization
@@ -40,6 +58,10 @@ function request()
   if use_sessions then
     local id = table.remove(idle)
     headers["X-Cohort-Session"] = id -- nil (none idle) removes the header: a new session
+    if id ~= nil and ending[id] then
+      ending[id] = nil
+      return wrk.format("POST", "/logout", headers, "{}")
+    end
   end
   return wrk.format("POST", path, headers, body)
 end
@@ -58,6 +80,19 @@ local function session_of(response_headers)
 end
 
 function response(status, response_headers, response_body)
+  if log_out and string.find(response_body, '"loggedOut"', 1, true) then
+    if status == 200 and string.find(response_body, '"loggedOut":true', 1, true) then
+      logouts = logouts + 1
+      correct = correct + 1
+    else
+      unexpected = unexpected + 1
+      if unexpected <= 3 then
+        io.write("cohort-bench-sample: unexpected logout response " .. status .. " "
+          .. string.sub(response_body, 1, 300) .. "\n")
+      end
+    end
+    return
+  end
   if status ~= 200 or not string.find(response_body, expect, 1, true) then
     unexpected = unexpected + 1
     if unexpected <= 3 then
@@ -80,27 +115,37 @@ function response(status, response_headers, response_body)
     n = n + 1
     if calls_per_session > 0 and n >= calls_per_session then
       calls[id] = nil
+      if log_out then
+        ending[id] = true
+        table.insert(idle, id)
+      end
     else
       calls[id] = n
       table.insert(idle, id)
     end
   end
+  correct = correct + 1
 end
 
 function done(summary, latency, requests)
-  local unexpected_total, missing_total, started_total = 0, 0, 0
+  local unexpected_total, missing_total, started_total, logouts_total = 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     unexpected_total = unexpected_total + thread:get("unexpected")
     missing_total = missing_total + thread:get("missing_session")
     started_total = started_total + thread:get("sessions_started")
+    logouts_total = logouts_total + thread:get("logouts")
+    local port = thread:get("port")
+    if port ~= nil then
+      io.write(string.format("cohort-bench-port: port=%d correct=%d\n", port, thread:get("correct")))
+    end
   end
   local errors = summary.errors
   io.write(string.format(
     "cohort-bench: requests=%d duration_us=%d p50_us=%d p99_us=%d max_us=%d"
-      .. " unexpected=%d missing_session=%d sessions_started=%d"
+      .. " unexpected=%d missing_session=%d sessions_started=%d logouts=%d"
       .. " connect_errors=%d read_errors=%d write_errors=%d timeouts=%d status_errors=%d\n",
     summary.requests, summary.duration,
     latency:percentile(50.0), latency:percentile(99.0), latency.max,
-    unexpected_total, missing_total, started_total,
+    unexpected_total, missing_total, started_total, logouts_total,
     errors.connect, errors.read, errors.write, errors.timeout, errors.status))
 end

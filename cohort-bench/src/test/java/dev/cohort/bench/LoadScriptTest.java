@@ -37,6 +37,28 @@ class LoadScriptTest {
   }
 
   @Test
+  void sendsEachThreadToItsPortAndEndsSessionsWithALogoutWhenAsked() {
+    Target cart =
+        new Target(
+            "addItem", "cart", "/invoke/samples.cart/addItem", "{\"item\":\"apple\"}",
+            Optional.of("Basic YmVuY2g6cHc="), true, 20, "\"count\":", true);
+
+    assertThat(LoadScript.render(cart, java.util.List.of(41001, 41002)))
+        .contains("local ports = { 41001, 41002 }")
+        .contains("local log_out = true")
+        .doesNotContain("${");
+    assertThat(LoadScript.render(CART)).contains("local ports = {  }").contains("local log_out = false");
+  }
+
+  @Test
+  void aLogoutNeedsSessionsThatAreDropped() {
+    assertThatThrownBy(
+            () -> new Target("x", "x", "/x", "{}", Optional.empty(), true, 0, "ok", true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("logOut");
+  }
+
+  @Test
   void refusesTextThatWouldEndTheLuaString() {
     Target evil =
         new Target("x", "x", "/json", "{\"a\":\"]==]\"}", Optional.empty(), false, 0, "ok");

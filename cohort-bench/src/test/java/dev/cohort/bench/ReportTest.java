@@ -33,7 +33,9 @@ class ReportTest {
 
   private static Measurement run(String name, long requestsPerSecond) {
     WrkResult result =
-        new WrkResult(requestsPerSecond, Duration.ofSeconds(1), 1_000, 5_000, 9_000, 0, 0, 0, 0, 0);
+        new WrkResult(
+            requestsPerSecond, Duration.ofSeconds(1), 1_000, 5_000, 9_000, 0, 0, 0, 0, 0, 0,
+            java.util.Map.of());
     Target target = new Target(name, name, "/" + name, "{}", Optional.empty(), false, 0, "ok");
     Usage usage = new Usage(1_000_000_000L, 500_000_000L, 1L << 20, Optional.empty());
     return new Measurement(target, result, usage);

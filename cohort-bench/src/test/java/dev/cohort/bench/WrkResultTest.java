@@ -22,7 +22,7 @@ class WrkResultTest {
       Requests/sec:  31688.07
       Transfer/sec:      5.34MB
       cohort-bench: requests=475321 duration_us=15000000 p50_us=812 p99_us=5610 max_us=30120\
-       unexpected=0 missing_session=0 sessions_started=32 connect_errors=0 read_errors=0 write_errors=0\
+       unexpected=0 missing_session=0 sessions_started=32 logouts=0 connect_errors=0 read_errors=0 write_errors=0\
        timeouts=0 status_errors=0
       """;
 
@@ -39,6 +39,19 @@ class WrkResultTest {
     assertThat(result.sessionsStarted()).isEqualTo(32);
     assertThat(result.valid()).isTrue();
     assertThat(result.problems()).isEmpty();
+  }
+
+  @Test
+  void readsLogoutsAndTheCorrectResponsesOfEachPort() {
+    WrkResult result =
+        WrkResult.parse(
+            "cohort-bench-port: port=41001 correct=600\n"
+                + "cohort-bench-port: port=41002 correct=400\n"
+                + OUTPUT.replace("requests=475321", "requests=1000").replace("logouts=0", "logouts=50"));
+
+    assertThat(result.logouts()).isEqualTo(50);
+    assertThat(result.callsPerSecond()).isCloseTo(950 / 15.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(result.correctByPort()).containsEntry(41001, 600L).containsEntry(41002, 400L);
   }
 
   @Test
