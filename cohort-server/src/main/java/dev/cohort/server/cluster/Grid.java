@@ -210,6 +210,9 @@ public final class Grid implements AutoCloseable {
       tcp.setBindAddr(bind);
       tcp.setBindPort(t.port());
       tcp.setPortRange(0);
+      // Byte counters for cohort_cluster_sent/received_bytes_total (off by default in JGroups).
+      tcp.enableStats(true);
+      tcp.getMessageStats().enable(true);
       Protocol discovery;
       if (t.discovery() == ClusterConfig.Discovery.MULTICAST) {
         discovery =

@@ -72,6 +72,9 @@ class StatefulClusterTest {
     assertThat(c.post("/invoke/test.session/put", "{\"name\":\"lang\",\"value\":\"de\"}").session(session).send().status())
         .isEqualTo(200);
 
+    assertThat(nodes.stream().mapToLong(n -> n.node().grid().orElseThrow().bytesSent()).sum())
+        .as("the nodes count the bytes they send each other")
+        .isPositive();
     JsonNode log = a.post("/invoke/test.session/get", "{\"name\":\"log\"}").session(session).send().json();
     assertThat(log.path("value").asText()).isEqualTo("[one, two]");
     JsonNode lang = b.post("/invoke/test.session/get", "{\"name\":\"lang\"}").session(session).send().json();
