@@ -197,7 +197,12 @@ public final class AdminApi {
     Map<String, Object> reply = new LinkedHashMap<>();
     switch (action) {
       case "promote" -> {
-        List<String> promoted = grid.promote();
+        List<String> promoted;
+        try {
+          promoted = grid.promote();
+        } catch (IllegalStateException e) {
+          throw new CohortError(ErrorCode.CONFLICT, e.getMessage());
+        }
         reply.put(
             "message",
             promoted.isEmpty()

@@ -407,12 +407,35 @@ public final class Grid implements AutoCloseable {
       }
       AdvancedCache<?, ?> cache = r.manager.getCache(name).getAdvancedCache();
       if (cache.getAvailability() != AvailabilityMode.AVAILABLE) {
-        cache.setAvailability(AvailabilityMode.AVAILABLE);
+        makeAvailable(name, cache);
         promoted.add(name);
       }
     }
     LOG.warn("COH.0700.0013W failover action promote: caches {} made available on this side", promoted);
     return promoted;
+  }
+
+  /**
+   * Right after a split the coordinator of this side may still be settling the cache's member
+   * list, and Infinispan refuses the change until it has; this retries for up to 10 s.
+   */
+  private static void makeAvailable(String name, AdvancedCache<?, ?> cache) {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    while (true) {
+      try {
+        cache.setAvailability(AvailabilityMode.AVAILABLE);
+        return;
+      } catch (org.infinispan.commons.CacheException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "could not make cache " + name + " available: " + e.getMessage()
+                  + "; try again when cohort cluster status shows this side settled",
+              e);
+        }
+        LOG.debug("cache {} not ready to be promoted yet: {}", name, e.toString());
+        java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(200).toNanos());
+      }
+    }
   }
 
   /**
