@@ -210,6 +210,8 @@ public final class Grid implements AutoCloseable {
       tcp.setBindAddr(bind);
       tcp.setBindPort(t.port());
       tcp.setPortRange(0);
+      // Session writes are small synchronous round trips: never hold them back (Nagle).
+      tcp.tcpNodelay(true);
       // Byte counters for cohort_cluster_sent/received_bytes_total (off by default in JGroups).
       tcp.enableStats(true);
       tcp.getMessageStats().enable(true);
