@@ -206,10 +206,6 @@ final class Conversation implements Runnable {
     return recoveredAt != 0 && problem == null;
   }
 
-  int acknowledgedItems() {
-    return acknowledged.size();
-  }
-
   /** What the failed calls answered: status and error code, or the exception, with counts. */
   Map<String, Integer> retryOutcomes() {
     return Map.copyOf(retryOutcomes);

@@ -215,13 +215,8 @@ final class Deployment implements AutoCloseable {
     return adminAuthorization;
   }
 
-  /** SIGKILLs node {@code i}. */
-  void kill(int i) throws InterruptedException {
-    nodes.get(i).kill();
-  }
-
   /**
-   * Starts node {@code i} again (after {@link #kill}) with its data directory and settings, and
+   * Starts node {@code i} again (after it was killed) with its data directory and settings, and
    * waits until the cluster has it back and has finished moving sessions to it.
    *
    * <p>A node refuses to start while the shared database still lists a live node of its name, and

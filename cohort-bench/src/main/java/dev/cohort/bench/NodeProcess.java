@@ -174,10 +174,6 @@ final class NodeProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  long pid() {
-    return process.pid();
-  }
-
   /** The console lines that arrived at or after {@code nanos} and contain {@code text}. */
   List<Line> linesSince(long nanos, String text) {
     return output.stream().filter(l -> l.nanos() >= nanos && l.text().contains(text)).toList();

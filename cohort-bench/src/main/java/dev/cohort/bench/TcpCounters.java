@@ -14,17 +14,16 @@ import java.util.regex.Pattern;
 /**
  * The kernel's byte counters of the TCP connections on given loopback ports, read with {@code ss
  * -tin} (iproute2): for each connection end, {@code bytes_acked} (what it sent and the other end
- * received) and {@code bytes_received}. Both ends of a loopback connection are on this machine,
- * so adding up {@code bytes_acked} over all ends gives every byte sent over those connections in
- * either direction: the cluster's traffic as the wire sees it, measured independently of the
- * nodes' own counters.
+ * received). Both ends of a loopback connection are on this machine, so adding up {@code
+ * bytes_acked} over all ends gives every byte sent over those connections in either direction:
+ * the cluster's traffic as the wire sees it, measured independently of the nodes' own counters.
  */
 final class TcpCounters {
 
-  /** The bytes of one connection end, keyed by {@code local -> peer}. */
-  record End(String local, String peer, long acked, long received) {}
+  /** What one connection end has sent and the other end acknowledged. */
+  record End(String local, String peer, long acked) {}
 
-  /** One reading. */
+  /** One reading, the ends keyed by {@code local -> peer}. */
   record Snapshot(Map<String, End> ends) {
 
     long sent() {
@@ -51,7 +50,6 @@ final class TcpCounters {
   }
 
   private static final Pattern ACKED = Pattern.compile("\\bbytes_acked:([0-9]+)");
-  private static final Pattern RECEIVED = Pattern.compile("\\bbytes_received:([0-9]+)");
 
   private TcpCounters() {}
 
@@ -101,7 +99,7 @@ final class TcpCounters {
       }
       String local = fields[2];
       String peer = fields[3];
-      ends.put(local + " -> " + peer, new End(local, peer, number(ACKED, info), number(RECEIVED, info)));
+      ends.put(local + " -> " + peer, new End(local, peer, number(ACKED, info)));
     }
     return new Snapshot(Map.copyOf(ends));
   }

@@ -23,7 +23,7 @@ class TcpCountersTest {
 
     assertThat(snapshot.ends()).hasSize(3);
     assertThat(snapshot.sent()).isEqualTo(12_000); // an end that sent nothing counts 0
-    assertThat(snapshot.ends().get("127.0.0.1:26686 -> 127.0.0.1:44012").received())
+    assertThat(snapshot.ends().get("127.0.0.1:44012 -> 127.0.0.1:26686").acked())
         .isEqualTo(7_000);
   }
 
