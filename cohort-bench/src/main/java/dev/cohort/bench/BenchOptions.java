@@ -1,12 +1,14 @@
 package dev.cohort.bench;
 
+import static dev.cohort.bench.Options.integer;
+import static dev.cohort.bench.Options.require;
+import static dev.cohort.bench.Options.value;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The benchmark's command-line options. A later occurrence of an option wins, so a wrapper script
@@ -65,8 +67,6 @@ record BenchOptions(
       cohort-bench/run stateful-throughput | failover | session-bytes [--help]
       """;
 
-  private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})(s|m)?");
-
   BenchOptions {
     require(!duration.isNegative() && duration.compareTo(Duration.ofSeconds(1)) >= 0
         && duration.compareTo(Duration.ofMinutes(10)) <= 0, "--duration must be 1s..10m");
@@ -104,8 +104,8 @@ record BenchOptions(
     while (it.hasNext()) {
       String arg = it.next();
       switch (arg) {
-        case "--duration" -> duration = duration(arg, value(arg, it));
-        case "--warmup" -> warmup = duration(arg, value(arg, it));
+        case "--duration" -> duration = Options.duration(arg, value(arg, it));
+        case "--warmup" -> warmup = Options.duration(arg, value(arg, it));
         case "--rounds" -> rounds = integer(arg, value(arg, it));
         case "--threads" -> threads = integer(arg, value(arg, it));
         case "--connections" -> connections = integer(arg, value(arg, it));
@@ -123,36 +123,5 @@ record BenchOptions(
   /** wrk's options for this load, e.g. {@code -t2 -c32}. */
   String wrkShape() {
     return "-t" + threads + " -c" + connections;
-  }
-
-  private static String value(String option, Iterator<String> it) {
-    if (!it.hasNext()) {
-      throw new IllegalArgumentException(option + " needs a value");
-    }
-    return it.next();
-  }
-
-  private static Duration duration(String option, String value) {
-    Matcher m = DURATION.matcher(value);
-    if (!m.matches()) {
-      throw new IllegalArgumentException(
-          option + " takes whole seconds or minutes like 15s or 2m, not '" + value + "'");
-    }
-    long amount = Long.parseLong(m.group(1));
-    return "m".equals(m.group(2)) ? Duration.ofMinutes(amount) : Duration.ofSeconds(amount);
-  }
-
-  private static int integer(String option, String value) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " takes a whole number, not '" + value + "'");
-    }
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
   }
 }

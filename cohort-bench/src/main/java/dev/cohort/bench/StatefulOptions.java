@@ -1,5 +1,9 @@
 package dev.cohort.bench;
 
+import static dev.cohort.bench.Options.integer;
+import static dev.cohort.bench.Options.require;
+import static dev.cohort.bench.Options.value;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -126,7 +131,6 @@ record StatefulOptions(
       missed, 1 the run failed (a wrong or failed response, a lost session), 2 it could not run.
       """;
 
-  private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})(s|m)?");
   private static final Pattern SIZE = Pattern.compile("([0-9]{1,9})([kKmM]?)");
 
   StatefulOptions {
@@ -197,8 +201,8 @@ record StatefulOptions(
     while (it.hasNext()) {
       String arg = it.next();
       switch (arg) {
-        case "--duration" -> duration = duration(arg, value(arg, it));
-        case "--warmup" -> warmup = duration(arg, value(arg, it));
+        case "--duration" -> duration = Options.duration(arg, value(arg, it));
+        case "--warmup" -> warmup = Options.duration(arg, value(arg, it));
         case "--rounds" -> rounds = integer(arg, value(arg, it));
         case "--threads" -> threads = integer(arg, value(arg, it));
         case "--connections" -> connections = integer(arg, value(arg, it));
@@ -284,36 +288,5 @@ record StatefulOptions(
       list.add((int) bytes);
     }
     return list;
-  }
-
-  private static String value(String option, Iterator<String> it) {
-    if (!it.hasNext()) {
-      throw new IllegalArgumentException(option + " needs a value");
-    }
-    return it.next();
-  }
-
-  private static Duration duration(String option, String value) {
-    Matcher m = DURATION.matcher(value);
-    if (!m.matches()) {
-      throw new IllegalArgumentException(
-          option + " takes whole seconds or minutes like 15s or 2m, not '" + value + "'");
-    }
-    long amount = Long.parseLong(m.group(1));
-    return "m".equals(m.group(2)) ? Duration.ofMinutes(amount) : Duration.ofSeconds(amount);
-  }
-
-  private static int integer(String option, String value) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " takes a whole number, not '" + value + "'");
-    }
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
   }
 }
