@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.infinispan.AdvancedCache;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
@@ -19,7 +17,6 @@ import org.infinispan.configuration.global.ShutdownHookBehavior;
 import org.infinispan.conflict.EntryMergePolicy;
 import org.infinispan.conflict.MergePolicy;
 import org.infinispan.distribution.DistributionManager;
-import org.infinispan.health.HealthStatus;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.infinispan.notifications.Listener;
@@ -71,7 +68,6 @@ public final class Grid implements AutoCloseable {
   private final String nodeName;
   private final SerializationContextInitializer schema;
   private final Map<String, ConfigurationBuilder> definitions = new ConcurrentHashMap<>();
-  private final List<Consumer<Grid>> viewListeners = new CopyOnWriteArrayList<>();
   private volatile Running running;
   private volatile long generation;
 
@@ -226,10 +222,9 @@ public final class Grid implements AutoCloseable {
         List<InetSocketAddress> hosts = new ArrayList<>();
         hosts.add(new InetSocketAddress(bind, t.port()));
         for (String member : t.members()) {
-          int colon = member.lastIndexOf(':');
-          hosts.add(
-              new InetSocketAddress(
-                  member.substring(0, colon), Integer.parseInt(member.substring(colon + 1))));
+          // Checked by the config loader; resolved here, when the node starts.
+          InetSocketAddress address = ClusterConfig.Transport.address(member).orElseThrow();
+          hosts.add(new InetSocketAddress(address.getHostString(), address.getPort()));
         }
         discovery = new TCPPING().setInitialHosts(hosts).setPortRange(0);
       }
@@ -301,11 +296,6 @@ public final class Grid implements AutoCloseable {
     }
   }
 
-  /** Calls {@code listener} after every membership change (on an Infinispan thread). */
-  public void onViewChange(Consumer<Grid> listener) {
-    viewListeners.add(listener);
-  }
-
   @Listener(sync = false)
   public final class ViewListener {
     @ViewChanged
@@ -314,7 +304,6 @@ public final class Grid implements AutoCloseable {
           "COH.0700.0012I cluster view changed: {} (was {})",
           event.getNewMembers(),
           event.getOldMembers());
-      viewListeners.forEach(l -> l.accept(Grid.this));
     }
   }
 
@@ -348,14 +337,13 @@ public final class Grid implements AutoCloseable {
       AdvancedCache<?, ?> cache = r.manager.getCache(name).getAdvancedCache();
       DistributionManager dm = cache.getDistributionManager();
       var topology = dm == null ? null : dm.getCacheTopology();
-      HealthStatus health = r.manager.getHealth().getCacheHealth(java.util.Set.of(name)).get(0).getStatus();
       caches.add(
           new GridStatus.CacheStatus(
               name,
               cache.getCacheConfiguration().clustering().cacheMode().friendlyCacheModeString().toLowerCase(Locale.ROOT),
               cache.getAvailability().name().toLowerCase(Locale.ROOT),
-              health == HealthStatus.HEALTHY_REBALANCING
-                  || (topology != null && topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE),
+              topology != null
+                  && topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE,
               topology == null ? 0 : topology.getTopologyId(),
               topology == null ? List.of() : topology.getMembers().stream().map(Object::toString).toList(),
               cache.getDataContainer().sizeIncludingExpired()));
@@ -418,15 +406,26 @@ public final class Grid implements AutoCloseable {
   }
 
   /**
-   * Right after a split the coordinator of this side may still be settling the cache's member
-   * list, and Infinispan refuses the change until it has; this retries for up to 10 s.
+   * Makes {@code cache} available and waits until this node sees it so. Right after a split the
+   * coordinator of this side may still be settling the cache's member list, and Infinispan refuses
+   * the change until it has; this retries for up to 10 s.
    */
   private static void makeAvailable(String name, AdvancedCache<?, ?> cache) {
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
     while (true) {
       try {
         cache.setAvailability(AvailabilityMode.AVAILABLE);
-        return;
+        // The new topology reaches this node's cache a moment later; answer only then, so
+        // that the status the operator sees next is the promoted one.
+        if (cache.getAvailability() == AvailabilityMode.AVAILABLE) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "cache " + name + " is still not available after promoting it; see cohort cluster"
+                  + " status");
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(50).toNanos());
       } catch (org.infinispan.commons.CacheException e) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(

@@ -67,7 +67,28 @@ public record ClusterConfig(
       int multicastPort,
       Duration heartbeat,
       Duration dropTime,
-      Secret secret) {}
+      Secret secret) {
+
+    /**
+     * {@code member} ({@code host:port}) as an unresolved socket address, or empty when it is not
+     * of that form with a port in 1..65535.
+     */
+    public static java.util.Optional<java.net.InetSocketAddress> address(String member) {
+      int colon = member.lastIndexOf(':');
+      if (colon <= 0 || colon == member.length() - 1) {
+        return java.util.Optional.empty();
+      }
+      try {
+        int port = Integer.parseInt(member.substring(colon + 1));
+        return port > 0 && port < 65_536
+            ? java.util.Optional.of(
+                java.net.InetSocketAddress.createUnresolved(member.substring(0, colon), port))
+            : java.util.Optional.empty();
+      } catch (NumberFormatException e) {
+        return java.util.Optional.empty();
+      }
+    }
+  }
 
   /** How members find each other. */
   public enum Discovery {

@@ -206,17 +206,7 @@ public final class ConfigLoader {
                   : "must be at least " + MIN_SECRET + " characters long"));
     }
     for (String member : t.members()) {
-      int colon = member.lastIndexOf(':');
-      boolean valid = colon > 0 && colon < member.length() - 1;
-      if (valid) {
-        try {
-          int port = Integer.parseInt(member.substring(colon + 1));
-          valid = port > 0 && port < 65_536;
-        } catch (NumberFormatException e) {
-          valid = false;
-        }
-      }
-      if (!valid) {
+      if (ClusterConfig.Transport.address(member).isEmpty()) {
         problems.add(
             new Problem(
                 "cluster.transport.members",
