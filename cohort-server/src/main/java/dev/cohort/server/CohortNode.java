@@ -168,8 +168,9 @@ public final class CohortNode implements AutoCloseable {
                 started.available()
                     ? Optional.empty()
                     : Optional.of(
-                        "sessions cannot be saved here: this node is on a side of a network split"
-                            + " without the majority (cluster.failover-priority: consistency)"));
+                        "sessions cannot be saved here: the session caches are not available"
+                            + " (this side of a network split lacks the majority, or the cluster"
+                            + " transport is restarting); see cohort cluster status"));
       }
       AttributeCodec codec = new AttributeCodec(PackageClassLoader::isPackageClass);
       SessionStore store =
