@@ -95,19 +95,11 @@ class StatefulFailoverIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Known bug, issue #4 left open: with replication=backup, a survivor that takes over from the"
-          + " killed coordinator sometimes (about 1 run in 3) lacks one change acknowledged just"
-          + " before the kill, and refuses later changes to that attribute with 409")
   void withOneBackupEverySessionOutlivesASigkilledCoordinator() throws Exception {
     failover("backup", Victim.COORDINATOR, false);
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Known bug, issue #4 left open: with replication=backup, the killed node restarted under"
-          + " load sometimes (about 1 run in 3) holds a copy that misses one acknowledged change"
-          + " (state transfer racing a write)")
   void withOneBackupTheKilledCoordinatorRestartedUnderLoadServesEverySession() throws Exception {
     failover("backup", Victim.COORDINATOR, true);
   }

@@ -22,9 +22,10 @@ import org.infinispan.protostream.annotations.ProtoField;
  * all updates or none, and records its decision in this object. Infinispan then sends this same
  * object to the backup owners, which <em>replay the decision</em> instead of deciding again, so
  * every copy ends up equal even if a backup's copy is missing or behind (a new owner during a
- * rebalance). While the owners are changing, and for 10 s after, the primary also records the
- * whole new session, so that a new owner that has no copy yet, or an older one from state
- * transfer, installs it; in a settled topology only the changes travel.
+ * rebalance). A backup always writes what it replays: a new owner sees the old owners' copy
+ * during a rebalance, not its own, and only a write replaces what state transfer brought it.
+ * While the owners are changing, and when a retry finds the change applied already, the primary
+ * also records the whole new session; in a settled topology only the changes travel.
  */
 public final class ApplyChange
     implements Function<ReadWriteEntryView<String, StoredSession>, ChangeOutcome>,
@@ -139,10 +140,15 @@ public final class ApplyChange
   public ChangeOutcome apply(ReadWriteEntryView<String, StoredSession> view) {
     LocalizedCacheTopology topology = distribution == null ? null : distribution.getCacheTopology();
     boolean primary = topology == null || topology.getDistribution(view.key()).isPrimary();
-    if (!primary && decided) {
-      return replay(view);
-    }
-    return decide(view, topology);
+    return apply(view, primary, topology);
+  }
+
+  /** Applies this change to one copy, as its primary owner or as a backup. */
+  ChangeOutcome apply(
+      ReadWriteEntryView<String, StoredSession> view,
+      boolean primary,
+      LocalizedCacheTopology topology) {
+    return !primary && decided ? replay(view) : decide(view, topology);
   }
 
   /** On the primary owner: check, apply and record the decision for the backups. */
@@ -158,6 +164,7 @@ public final class ApplyChange
       baseRevision = s.revision();
       newRevision = s.revision();
       snapshot = s;
+      view.set(s);
     } else {
       List<String> conflicting = conflicts(s);
       if (!conflicting.isEmpty()) {
@@ -167,7 +174,7 @@ public final class ApplyChange
         newRevision = updates.isEmpty() ? s.revision() : s.revision() + 1;
         StoredSession changed = applied(s, newRevision);
         view.set(changed);
-        snapshot = ownersChangedRecently(topology) ? changed : null;
+        snapshot = ownersChanging(topology) ? changed : null;
         outcome = ChangeOutcome.SAVED;
       }
     }
@@ -177,37 +184,24 @@ public final class ApplyChange
     return outcome;
   }
 
-  /** When this node first saw each cache topology (per distribution manager). */
-  private static final Map<DistributionManager, long[]> SEEN =
-      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-  private static final long SETTLE_NANOS = java.time.Duration.ofSeconds(10).toNanos();
-
   /**
-   * Whether the owners are changing or changed in the last 10 s: then a new owner may hold no
-   * copy or one that state transfer brought from before this change, so the backups get the
-   * whole session rather than the change alone.
+   * Whether the owners are changing: then a new owner may hold no copy or one that state transfer
+   * brought from before this change, so the backups get the whole session rather than the change
+   * alone.
    */
-  private boolean ownersChangedRecently(LocalizedCacheTopology topology) {
-    if (topology == null) {
-      return false;
-    }
-    if (topology.getPendingCH() != null
-        || topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE) {
-      return true;
-    }
-    long now = System.nanoTime();
-    long[] seen = SEEN.computeIfAbsent(distribution, d -> new long[] {-1, now});
-    synchronized (seen) {
-      if (seen[0] != topology.getTopologyId()) {
-        seen[0] = topology.getTopologyId();
-        seen[1] = now;
-      }
-      return now - seen[1] < SETTLE_NANOS;
-    }
+  private static boolean ownersChanging(LocalizedCacheTopology topology) {
+    return topology != null
+        && (topology.getPendingCH() != null
+            || topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE);
   }
 
-  /** On a backup owner: do what the primary did, whatever this copy's versions say. */
+  /**
+   * On a backup owner: do what the primary did, whatever this copy's versions say, and always
+   * write the result. A backup that is a new owner during a rebalance does not see its own copy
+   * here but the current one, fetched from the old owners; writing it is what makes this copy
+   * current (a backup that skipped the write because the fetched copy had the change already kept
+   * the older copy state transfer brought, and served it once it became an owner).
+   */
   private ChangeOutcome replay(ReadWriteEntryView<String, StoredSession> view) {
     ChangeOutcome outcome = new ChangeOutcome(status, conflicts);
     if (status != ChangeOutcome.SAVED_STATUS) {
@@ -215,13 +209,12 @@ public final class ApplyChange
     }
     StoredSession s = view.find().orElse(null);
     if (s != null && s.recentChanges().contains(changeId)) {
-      return outcome;
-    }
-    if (snapshot != null) {
+      view.set(s);
+    } else if (snapshot != null) {
       view.set(snapshot);
     } else if (s != null) {
-      // Stable owners get every change in the primary's order, so the copy is the primary's as
-      // of baseRevision; one that is not missed a change while the owners changed.
+      // Owners get every change in the primary's order, so the copy is the primary's as of
+      // baseRevision; one that is not missed a change.
       if (s.revision() != baseRevision && s.revision() < newRevision) {
         STALE.warn(
             "COH.0300.0005W a backup copy of a session was behind its primary (revision {} instead"
