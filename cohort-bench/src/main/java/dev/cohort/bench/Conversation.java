@@ -29,6 +29,7 @@ final class Conversation implements Runnable {
   private final String name;
   private final Client client;
   private final String authorization;
+  private final boolean credentialsEveryCall;
   private final NodeProcess victim;
   private final NodeProcess survivor;
   private final CountDownLatch steady;
@@ -53,6 +54,7 @@ final class Conversation implements Runnable {
       String name,
       Client client,
       String authorization,
+      boolean credentialsEveryCall,
       NodeProcess victim,
       NodeProcess survivor,
       CountDownLatch steady,
@@ -60,6 +62,7 @@ final class Conversation implements Runnable {
     this.name = name;
     this.client = client;
     this.authorization = authorization;
+    this.credentialsEveryCall = credentialsEveryCall;
     this.victim = victim;
     this.survivor = survivor;
     this.steady = steady;
@@ -139,10 +142,12 @@ final class Conversation implements Runnable {
   }
 
   private Client.Reply add(NodeProcess node, String item) throws IOException, InterruptedException {
+    // A session id alone authenticates as its user; the first call logs in.
+    boolean login = credentialsEveryCall || session == null;
     return client.post(
         node.baseUrl() + ADD,
         "{\"item\":" + Client.quote(item) + "}",
-        Optional.of(authorization),
+        login ? Optional.of(authorization) : Optional.empty(),
         Optional.ofNullable(session));
   }
 

@@ -74,8 +74,12 @@ final class FailoverBenchmark {
     out.printf(
         Locale.ROOT,
         "%nFailover: 2-node stateful clusters, %d kill(s) per replication, %d conversation(s) per"
-            + " kill (%d items each before the kill, %d ms think time, retries without pause)%n",
-        options.kills(), options.clients(), ITEMS_BEFORE_KILL, Conversation.THINK.toMillis());
+            + " kill (%d items each before the kill, %d ms think time, retries without pause;"
+            + " credentials %s)%n",
+        options.kills(), options.clients(), ITEMS_BEFORE_KILL, Conversation.THINK.toMillis(),
+        options.credentialsEveryCall()
+            ? "with every call"
+            : "on the first call, then the session id alone");
     List<Kill> kills = new ArrayList<>();
     for (Deployment.Replication r : options.replications()) {
       out.printf("starting the cluster (replication=%s)...%n", r.setting());
@@ -182,7 +186,8 @@ final class FailoverBenchmark {
     for (int c = 1; c <= options.clients(); c++) {
       Conversation conversation =
           new Conversation(
-              what.replace(" kill ", "-k") + "-c" + c, client, cluster.authorization(), victim,
+              what.replace(" kill ", "-k") + "-c" + c, client, cluster.authorization(),
+              options.credentialsEveryCall(), victim,
               survivor, steady, ITEMS_BEFORE_KILL);
       conversations.add(conversation);
       threads.add(Thread.ofPlatform().name("conversation-" + c).start(conversation));

@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  * @param replications the cluster's {@code cluster.replication} values to measure, in order
  * @param kills failover: SIGKILLs per replication
  * @param clients failover: conversations (each its own session and client thread) per kill
+ * @param credentialsEveryCall failover: whether each call carries the password (HTTP Basic) as
+ *     well as the session id, rather than the session id alone after the first call
  * @param sizes session-bytes: sizes of the big attribute, in bytes
  * @param requests session-bytes: small-attribute changes measured per size
  * @param nodes session-bytes: cluster size
@@ -54,6 +56,7 @@ record StatefulOptions(
     List<Deployment.Replication> replications,
     int kills,
     int clients,
+    boolean credentialsEveryCall,
     List<Integer> sizes,
     int requests,
     int nodes,
@@ -113,6 +116,10 @@ record StatefulOptions(
                            again between kills.
         --kills N          kills per replication (default 8)
         --clients N        conversations, each with its own session (default 4)
+        --credentials C    first-call (default): a conversation logs in with HTTP Basic on its
+                           first call and then sends its session id alone, like a browser;
+                           every-call: the password goes with every call as well, so the
+                           survivor checks it (Argon2id) on the first call it gets
         --replication R    default backup,all
 
       session-bytes        bytes sent between the members per request that changes one small
@@ -164,7 +171,7 @@ record StatefulOptions(
             ? List.of(Deployment.Replication.ALL, Deployment.Replication.BACKUP)
             : List.of(Deployment.Replication.BACKUP, Deployment.Replication.ALL);
     return new StatefulOptions(
-        command, Duration.ofSeconds(15), Duration.ofMinutes(4), 3, 2, 32, 20, replications, 8, 4,
+        command, Duration.ofSeconds(15), Duration.ofMinutes(4), 3, 2, 32, 20, replications, 8, 4, false,
         List.of(1 << 10, 100 << 10, 1 << 20), 2000, 2, Map.of(), Optional.empty(),
         Optional.empty(), Optional.empty(), false);
   }
@@ -189,6 +196,7 @@ record StatefulOptions(
     List<Deployment.Replication> replications = d.replications();
     int kills = d.kills();
     int clients = d.clients();
+    boolean credentialsEveryCall = d.credentialsEveryCall();
     List<Integer> sizes = d.sizes();
     int requests = d.requests();
     int nodes = d.nodes();
@@ -210,6 +218,17 @@ record StatefulOptions(
         case "--replication" -> replications = replications(arg, value(arg, it));
         case "--kills" -> kills = integer(arg, value(arg, it));
         case "--clients" -> clients = integer(arg, value(arg, it));
+        case "--credentials" -> {
+          String v = value(arg, it);
+          credentialsEveryCall =
+              switch (v) {
+                case "every-call" -> true;
+                case "first-call" -> false;
+                default ->
+                    throw new IllegalArgumentException(
+                        arg + " takes first-call or every-call, not '" + v + "'");
+              };
+        }
         case "--sizes" -> sizes = sizes(arg, value(arg, it));
         case "--requests" -> requests = integer(arg, value(arg, it));
         case "--nodes" -> nodes = integer(arg, value(arg, it));
@@ -230,7 +249,7 @@ record StatefulOptions(
     }
     return new StatefulOptions(
         d.command(), duration, warmup, rounds, threads, connections, cartItems, replications,
-        kills, clients, sizes, requests, nodes, nodeSettings, packages, benchPackage, cliJar,
+        kills, clients, credentialsEveryCall, sizes, requests, nodes, nodeSettings, packages, benchPackage, cliJar,
         help);
   }
 

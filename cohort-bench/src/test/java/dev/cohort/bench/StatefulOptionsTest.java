@@ -36,7 +36,7 @@ class StatefulOptionsTest {
             List.of(
                 "session-bytes", "--duration", "1m", "--warmup", "0s", "--rounds", "5",
                 "--threads", "4", "--connections", "64", "--cart-items", "7", "--replication",
-                "all", "--kills", "3", "--clients", "2", "--sizes", "10,2k,3M", "--requests", "50",
+                "all", "--kills", "3", "--clients", "2", "--credentials", "every-call", "--sizes", "10,2k,3M", "--requests", "50",
                 "--nodes", "3", "--set", "cluster.heartbeat-frequency=100ms", "--packages", "/p",
                 "--bench-package", "/b", "--cli", "/c.jar", "--replication", "backup,all"));
 
@@ -49,6 +49,8 @@ class StatefulOptionsTest {
         .containsExactly(Deployment.Replication.BACKUP, Deployment.Replication.ALL);
     assertThat(options.kills()).isEqualTo(3);
     assertThat(options.clients()).isEqualTo(2);
+    assertThat(options.credentialsEveryCall()).isTrue();
+    assertThat(StatefulOptions.parse(List.of("failover")).credentialsEveryCall()).isFalse();
     assertThat(options.sizes()).containsExactly(10, 2048, 3 << 20);
     assertThat(options.requests()).isEqualTo(50);
     assertThat(options.nodes()).isEqualTo(3);
@@ -73,6 +75,8 @@ class StatefulOptionsTest {
         .hasMessageContaining("1k,100k,1m");
     assertThatThrownBy(() -> StatefulOptions.parse(List.of("failover", "--set", "novalue")))
         .hasMessageContaining("KEY=VALUE");
+    assertThatThrownBy(() -> StatefulOptions.parse(List.of("failover", "--credentials", "never")))
+        .hasMessageContaining("first-call or every-call");
   }
 
   @Test

@@ -19,6 +19,15 @@ public interface SessionStore extends AutoCloseable {
    */
   void create(SessionData session);
 
+  /**
+   * Whether a new session would best get {@code id}: a distributed store prefers ids whose
+   * primary copy lives on this node, so that the calls a load balancer keeps on this node write
+   * locally first. Only a preference: any id works.
+   */
+  default boolean prefersId(String id) {
+    return true;
+  }
+
   /** Applies {@code change} atomically: every update or none. */
   SaveResult apply(SessionChange change);
 

@@ -84,10 +84,25 @@ public final class Sessions implements AutoCloseable {
 
   private SessionData createWith(String user, Map<String, SessionData.Attribute> attributes) {
     Instant now = clock.instant();
-    var session = new SessionData(token(), user, now, now, config.timeout(), token(), attributes);
+    var session = new SessionData(sessionId(), user, now, now, config.timeout(), token(), attributes);
     store.create(session);
     return session;
   }
+
+  /**
+   * A fresh session id that the store prefers, if one of a few random ones is (in a cluster: one
+   * whose primary copy is on this node). Each candidate is drawn the same way, so the id stays
+   * as unguessable as any token; at most {@value #ID_CANDIDATES} are drawn.
+   */
+  private String sessionId() {
+    String id = token();
+    for (int i = 1; i < ID_CANDIDATES && !store.prefersId(id); i++) {
+      id = token();
+    }
+    return id;
+  }
+
+  private static final int ID_CANDIDATES = 16;
 
   /** 32 random bytes, base64url without padding. */
   private String token() {

@@ -57,6 +57,22 @@ class GridSessionStoreTest extends SessionStoreContract {
   }
 
   @Test
+  void eachMemberPrefersTheIdsWhosePrimaryCopyItHolds() {
+    GridSessionStore onA = new GridSessionStore(a, 100);
+    GridSessionStore onB = new GridSessionStore(b, 100);
+    int preferredByA = 0;
+    for (int i = 0; i < 200; i++) {
+      String id = "id-" + i;
+      // Exactly one of the two members is the primary owner of any id.
+      assertThat(onA.prefersId(id)).isNotEqualTo(onB.prefersId(id));
+      if (onA.prefersId(id)) {
+        preferredByA++;
+      }
+    }
+    assertThat(preferredByA).isBetween(40, 160);
+  }
+
+  @Test
   void aSavedChangeIsOnTheOtherMemberWhenApplyReturns() {
     GridSessionStore onA = (GridSessionStore) newStore(100);
     GridSessionStore onB = new GridSessionStore(b, 100);

@@ -97,6 +97,18 @@ class SessionsTest {
   }
 
   @Test
+  void newSessionsGetIdsTheStorePrefers() {
+    // A store that prefers three ids in four: 16 candidates miss only with odds of 4^-16.
+    var picky = new Picky(new InMemorySessionStore(100));
+    try (var withPicky =
+        new Sessions(picky, new SessionConfig(TIMEOUT, SWEEP_INTERVAL, false, 100), codec, clock)) {
+      for (int i = 0; i < 50; i++) {
+        assertThat(picky.prefersId(withPicky.create("alice").id())).isTrue();
+      }
+    }
+  }
+
+  @Test
   void aFullNodeRefusesNewSessions() {
     try (var small =
         new Sessions(
@@ -371,6 +383,50 @@ class SessionsTest {
     public void close() {
       closed.set(true);
       delegate.close();
+    }
+  }
+
+  /** An in-memory store that prefers ids starting with a letter or '-' (48 of 64 characters). */
+  private record Picky(SessionStore inner) implements SessionStore {
+    @Override
+    public boolean prefersId(String id) {
+      char c = id.charAt(0);
+      return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-';
+    }
+
+    @Override
+    public Optional<SessionData> get(String id) {
+      return inner.get(id);
+    }
+
+    @Override
+    public void create(SessionData session) {
+      inner.create(session);
+    }
+
+    @Override
+    public SaveResult apply(SessionChange change) {
+      return inner.apply(change);
+    }
+
+    @Override
+    public void remove(String id) {
+      inner.remove(id);
+    }
+
+    @Override
+    public int sweep(Instant now) {
+      return inner.sweep(now);
+    }
+
+    @Override
+    public int size() {
+      return inner.size();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
     }
   }
 }

@@ -107,6 +107,17 @@ public final class GridSessionStore implements SessionStore {
     }
   }
 
+  /** Ids whose primary owner is this node: a call that stays here then writes here first. */
+  @Override
+  public boolean prefersId(String id) {
+    try {
+      var topology = bound().cache.getDistributionManager().getCacheTopology();
+      return topology.getDistribution(id).isPrimary();
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
   @Override
   public SaveResult apply(SessionChange change) {
     List<ApplyChange.Update> updates = new ArrayList<>();
