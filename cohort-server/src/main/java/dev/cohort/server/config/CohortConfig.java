@@ -16,7 +16,8 @@ public record CohortConfig(
     SecurityConfig security,
     PackagesConfig packages,
     LoggingConfig logging,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    RemoteConfig remote) {
 
   /** Every setting, in documentation order. */
   public static List<Setting<?>> settings() {
@@ -33,7 +34,7 @@ public record CohortConfig(
     return List.copyOf(all);
   }
 
-  static CohortConfig from(Values v) {
+  static CohortConfig from(Values v, RemoteConfig remote) {
     NodeConfig node = NodeConfig.from(v);
     return new CohortConfig(
         node,
@@ -44,7 +45,8 @@ public record CohortConfig(
         SecurityConfig.from(v),
         PackagesConfig.from(v),
         LoggingConfig.from(v),
-        ClusterConfig.from(v, node.name()));
+        ClusterConfig.from(v, node.name()),
+        remote);
   }
 
   /** The idle timeout of sessions: {@code cluster.session-timeout} while clustered. */

@@ -100,13 +100,16 @@ public final class ConfigLoader {
             new Problem(s.key(), origins.getOrDefault(s.key(), "default"), e.getMessage()));
       }
     }
+    RemoteConfig remote = RemoteConfig.from(raw, origins, sources.env(), problems);
     if (problems.isEmpty()) {
-      CohortConfig config = CohortConfig.from(new Values(parsed));
+      CohortConfig config = CohortConfig.from(new Values(parsed), remote);
       crossCheck(config, origins, problems);
       if (problems.isEmpty()) {
         Map<String, String> shown = new LinkedHashMap<>();
         raw.forEach(
-            (k, v) -> shown.put(k, catalog.get(k).type().equals("secret") ? "****" : v));
+            (k, v) ->
+                shown.put(
+                    k, catalog.containsKey(k) && catalog.get(k).type().equals("secret") ? "****" : v));
         return new Loaded(config, Map.copyOf(origins), Map.copyOf(shown), List.copyOf(notes));
       }
     }
@@ -233,7 +236,7 @@ public final class ConfigLoader {
       Map<String, String> raw,
       Map<String, String> origins,
       List<Problem> problems) {
-    if (!catalog.containsKey(key)) {
+    if (!catalog.containsKey(key) && !RemoteConfig.isAliasKey(key)) {
       problems.add(new Problem(key, origin, "unknown key" + suggestion(key, catalog.keySet())));
       return;
     }

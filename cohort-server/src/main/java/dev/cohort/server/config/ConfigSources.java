@@ -11,7 +11,8 @@ import java.util.Optional;
  * --port}).
  *
  * @param file the YAML file, if any
- * @param env the process environment (only {@code COHORT_*} entries are read)
+ * @param env the process environment ({@code COHORT_*} entries set keys; an alias password
+ *     reference {@code env:NAME} reads any variable)
  * @param sets key/value overrides from the command line, in order
  */
 public record ConfigSources(Optional<Path> file, Map<String, String> env, Map<String, String> sets) {

@@ -32,6 +32,10 @@ final class ClusterRoute {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("cluster", view.cluster());
     body.put("epoch", view.epoch());
+    // Clients of a stateless cluster do not retry on other members (seed: pub.remote:invoke).
+    body.put(
+        "mode",
+        cluster.grid().isPresent() ? "stateful" : view.cluster().isEmpty() ? "standalone" : "stateless");
     body.put("members", members);
     exchange.json(200, body);
   }

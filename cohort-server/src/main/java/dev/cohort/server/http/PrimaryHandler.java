@@ -17,6 +17,7 @@ public final class PrimaryHandler extends RoutingHandler {
   private final InvokeRoute invoke;
   private final SessionRoutes sessionRoutes;
   private final ClusterRoute clusterRoute;
+  private final ClusterView cluster;
   private final String nodeName;
   private final int serviceCount;
 
@@ -39,9 +40,13 @@ public final class PrimaryHandler extends RoutingHandler {
             parts.meters());
     this.sessionRoutes = new SessionRoutes(authentication, parts.sessions(), headers);
     this.clusterRoute = new ClusterRoute(authentication, parts.cluster());
+    this.cluster = parts.cluster();
     this.nodeName = parts.nodeName();
     this.serviceCount = parts.registry().serviceCount();
   }
+
+  /** The cluster's membership epoch, on every reply of the primary port but health checks. */
+  public static final String EPOCH_HEADER = "X-Cohort-Epoch";
 
   /** What the primary port needs from the node. */
   public record Parts(
@@ -63,6 +68,8 @@ public final class PrimaryHandler extends RoutingHandler {
       HealthRoutes.handle(exchange, health);
       return;
     }
+    // Failover-aware clients refresh their member list when this changes.
+    exchange.setHeader(EPOCH_HEADER, cluster.current().epoch());
     if (health.state() != Health.State.READY) {
       exchange.setHeader("Retry-After", "5");
       exchange.error(

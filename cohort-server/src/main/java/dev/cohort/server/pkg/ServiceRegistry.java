@@ -50,9 +50,19 @@ public final class ServiceRegistry implements AutoCloseable {
    * no packages (with a warning).
    */
   public static ServiceRegistry load(Path dir) {
+    return load(dir, BuiltIns.NONE);
+  }
+
+  /**
+   * Loads every package directory under {@code dir} on top of the node's built-in services
+   * ({@code pub.*}): a package cannot replace a built-in.
+   */
+  public static ServiceRegistry load(Path dir, BuiltIns builtIns) {
     PackageLoader loader = new PackageLoader(ServiceRegistry.class.getClassLoader());
     Map<ServiceName, RegisteredService> services = new LinkedHashMap<>();
     Map<String, String> aclDefaults = new HashMap<>();
+    builtIns.services().forEach(s -> services.put(s.name(), s));
+    aclDefaults.putAll(builtIns.acls());
     List<LoadedPackage> packages = new ArrayList<>();
     List<PackageClassLoader> loaders = new ArrayList<>();
     if (!Files.isDirectory(dir)) {

@@ -58,12 +58,16 @@ class MembershipTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> members(a).path("epoch").equals(members(b).path("epoch")));
       JsonNode view = members(a);
       assertThat(view.path("cluster").asText()).isEqualTo("prod");
+      assertThat(view.path("mode").asText()).isEqualTo("stateless");
       assertThat(view.path("members").get(1).path("url").asText()).isEqualTo("http://127.0.0.1:" + b.node().port());
       String epochWithBoth = view.path("epoch").asText();
 
       b.close();
       await().atMost(Duration.ofSeconds(10)).until(() -> names(members(a)).equals(List.of("node-a")));
       assertThat(members(a).path("epoch").asText()).isNotEqualTo(epochWithBoth);
+      // Every reply carries the epoch, so clients notice the change without asking.
+      assertThat(a.get("/session").asAdmin().send().header("X-Cohort-Epoch"))
+          .contains(members(a).path("epoch").asText());
     }
   }
 
@@ -202,6 +206,7 @@ class MembershipTest {
       JsonNode view = members(solo);
       assertThat(names(view)).containsExactly("test-node");
       assertThat(view.path("epoch").asText()).isNotBlank();
+      assertThat(view.path("mode").asText()).isEqualTo("standalone");
       assertThat(solo.get("/cluster/members").send().status()).as("needs credentials").isEqualTo(401);
     }
   }

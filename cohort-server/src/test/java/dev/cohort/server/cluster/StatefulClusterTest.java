@@ -155,5 +155,7 @@ class StatefulClusterTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> b.get("/cluster/members").asAdmin().send().json().path("members").size() == 3);
+    assertThat(b.get("/cluster/members").asAdmin().send().json().path("mode").asText())
+        .isEqualTo("stateful");
   }
 }
