@@ -20,7 +20,12 @@ import dev.cohort.server.http.PrimaryHandler;
 import dev.cohort.server.http.PrimaryPort;
 import dev.cohort.server.invoke.Invoker;
 import dev.cohort.server.pkg.PackageClassLoader;
+import dev.cohort.server.pkg.BuiltIns;
+import dev.cohort.server.pkg.RegisteredService;
+import dev.cohort.server.pkg.ServiceName;
 import dev.cohort.server.pkg.ServiceRegistry;
+import dev.cohort.server.remote.RemoteClients;
+import dev.cohort.server.remote.RemoteInvoke;
 import dev.cohort.server.security.FirstStart;
 import dev.cohort.server.security.PasswordHasher;
 import dev.cohort.server.security.Realm;
@@ -150,7 +155,10 @@ public final class CohortNode implements AutoCloseable {
       resources.push(scheduler::shutdownNow);
       realm.startRefreshing(scheduler, SECURITY_REFRESH);
 
-      ServiceRegistry registry = ServiceRegistry.load(config.packages().dir());
+      RemoteClients remoteClients = new RemoteClients();
+      resources.push(remoteClients);
+      ServiceRegistry registry =
+          ServiceRegistry.load(config.packages().dir(), builtIns(config, remoteClients));
       resources.push(registry);
 
       Optional<Grid> grid = Optional.empty();
@@ -342,6 +350,18 @@ public final class CohortNode implements AutoCloseable {
         .description("Sessions held by this node")
         .register(meters);
     return meters;
+  }
+
+  /** The services every node has: {@code pub.remote:invoke}, Administrators only by default. */
+  private static BuiltIns builtIns(CohortConfig config, RemoteClients remote) {
+    return new BuiltIns(
+        java.util.List.of(
+            new RegisteredService(
+                ServiceName.parse(RemoteInvoke.NAME),
+                new RemoteInvoke(config.remote(), remote),
+                BuiltIns.PACKAGE,
+                CohortNode.class.getClassLoader())),
+        java.util.Map.of("pub.remote", "Administrators"));
   }
 
   private static void announce(PrintStream console, String password) {
