@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.cohort.it.CartLedger.Attempt;
 import dev.cohort.it.CartLedger.Outcome;
-import dev.cohort.server.testing.TestGrids;
-import dev.cohort.server.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +21,6 @@ import java.util.concurrent.Callable;
 import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.StreamSupport;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,8 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StatefulFailoverIT {
 
-  private static final String PASSWORD = "it-admin-password";
-  private static final String SECRET = "it-failover-secret-0123456789";
+  private static final String PASSWORD = StatefulCluster.PASSWORD;
   private static final int SESSIONS = 60;
   private static final int SHOPPERS = 6;
   /** Acknowledged items every cart has before the kill. */
@@ -55,9 +50,9 @@ class StatefulFailoverIT {
   private static final int ITEMS_AFTER_KILL = 3;
   /** Between two calls of a client: keeps the load below what starves a restarting node. */
   private static final Duration THINK_TIME = Duration.ofMillis(50);
-  private static final Duration STARTUP = Duration.ofSeconds(120);
+  private static final Duration STARTUP = StatefulCluster.STARTUP;
   /** How long the database registry keeps the name of a node that stopped heartbeating. */
-  private static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration REGISTRY_TIMEOUT = StatefulCluster.REGISTRY_TIMEOUT;
   private static final Path LOGS = NodeProcess.REPO.resolve("cohort-it/target/node-logs");
 
   /** Which member is killed. */
@@ -71,12 +66,14 @@ class StatefulFailoverIT {
   @TempDir Path dir;
   private final List<NodeProcess> launched = new ArrayList<>();
   private final NodeClient client = new NodeClient(PASSWORD, Duration.ofSeconds(20));
+  private StatefulCluster cluster;
   private final List<Load> loads = new ArrayList<>();
   private String test;
 
   @BeforeEach
   void name(TestInfo info) {
     test = info.getTestMethod().orElseThrow().getName();
+    cluster = new StatefulCluster(dir, launched, client);
   }
 
   @AfterEach
@@ -111,7 +108,7 @@ class StatefulFailoverIT {
 
   private void failover(String replication, Victim choice, boolean restart) throws Exception {
     long begin = System.nanoTime();
-    List<NodeProcess> nodes = startCluster(replication);
+    List<NodeProcess> nodes = cluster.start("failover-" + replication, replication);
     String coordinator = client.cluster(nodes.get(0)).path("grid").path("coordinator").asText();
     NodeProcess victim =
         nodes.stream()
@@ -165,7 +162,7 @@ class StatefulFailoverIT {
     int[] beforeKill = carts.stream().mapToInt(CartLedger::acknowledged).toArray();
     load.killing();
     victim.kill();
-    awaitGrid(survivors, Duration.ofSeconds(30));
+    cluster.awaitGrid(survivors, Duration.ofSeconds(30));
     long settled = System.nanoTime() - load.killedAt();
     awaitUnderLoad(
         load,
@@ -224,7 +221,7 @@ class StatefulFailoverIT {
         .failFast(back.name + " exited", () -> !back.alive())
         .until(() -> client.ready(back) == 200);
     long ready = System.nanoTime() - relaunched;
-    JsonNode sessionsAtReady = sessionsCache(client.cluster(back).path("grid"));
+    JsonNode sessionsAtReady = StatefulCluster.sessionsCache(client.cluster(back).path("grid"));
     int[] beforeRejoin = carts.stream().mapToInt(c -> c.acknowledgedBy(back.name)).toArray();
     rotation.replace(victim, back);
     IntPredicate servedByBack = i -> carts.get(i).acknowledgedBy(back.name) > beforeRejoin[i];
@@ -248,7 +245,7 @@ class StatefulFailoverIT {
     long servedAll = System.nanoTime() - relaunched;
     boolean servedEvery = IntStream.range(0, SESSIONS).allMatch(servedByBack);
     List<NodeProcess> rejoined = nodes.stream().map(n -> n == victim ? back : n).toList();
-    awaitGrid(rejoined, Duration.ofSeconds(30));
+    cluster.awaitGrid(rejoined, Duration.ofSeconds(30));
     stop(load, verdict);
     List<NodeProcess> backFirst = new ArrayList<>(List.of(back));
     nodes.stream().filter(n -> n != victim).forEach(backFirst::add);
@@ -334,77 +331,6 @@ class StatefulFailoverIT {
     return checks;
   }
 
-  private List<NodeProcess> startCluster(String replication) throws Exception {
-    List<Integer> transport = TestGrids.transportPorts(3);
-    Map<String, String> common = new LinkedHashMap<>();
-    common.put("database.url", TestPostgres.newDatabase());
-    common.put("database.user", "postgres");
-    common.put("cluster.enabled", "true");
-    common.put("cluster.mode", "stateful");
-    common.put("cluster.name", "failover-" + replication);
-    common.put("cluster.transport.host", "127.0.0.1");
-    common.put(
-        "cluster.transport.members",
-        transport.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
-    common.put("cluster.replication", replication);
-    common.put("cluster.backups", "1");
-    common.put("cluster.heartbeat-frequency", "200ms");
-    common.put("cluster.drop-time", "1500ms");
-    // The database registry keeps a killed node's name until its row is REGISTRY_TIMEOUT old.
-    common.put("cluster.registry-heartbeat", "500ms");
-    common.put("cluster.registry-timeout", REGISTRY_TIMEOUT.toMillis() + "ms");
-    common.put("node.shutdown-timeout", "5s");
-    Map<String, String> env =
-        Map.of(
-            "COHORT_ADMIN_PASSWORD", PASSWORD,
-            "COHORT_DATABASE_PASSWORD", "postgres",
-            "COHORT_CLUSTER_SECRET", SECRET);
-    List<NodeProcess> nodes = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      Map<String, String> settings = new LinkedHashMap<>(common);
-      settings.put("cluster.transport.port", Integer.toString(transport.get(i)));
-      String name = "n" + (i + 1);
-      NodeProcess node = NodeProcess.start(name, dir.resolve(name), settings, env);
-      launched.add(node);
-      nodes.add(node);
-      if (i == 0) {
-        // The first forms the cluster; the other two join it together.
-        awaitRunning(node);
-      }
-    }
-    for (NodeProcess n : nodes) {
-      awaitRunning(n);
-    }
-    awaitGrid(nodes, Duration.ofSeconds(60));
-    return nodes;
-  }
-
-  private static void awaitRunning(NodeProcess node) {
-    await(node.name + " running").atMost(STARTUP).until(() -> node.running() || !node.alive());
-    assertThat(node.alive()).as("%s exited:%n%s", node.name, node.output()).isTrue();
-  }
-
-  /** Until every one of {@code nodes} sees exactly them in the grid, sessions settled on them. */
-  private void awaitGrid(List<NodeProcess> nodes, Duration atMost) {
-    Set<String> names = nodes.stream().map(n -> n.name).collect(Collectors.toSet());
-    await("a settled grid of " + names)
-        .atMost(atMost)
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> {
-          for (NodeProcess n : nodes) {
-            JsonNode grid = client.cluster(n).path("grid");
-            JsonNode sessions = sessionsCache(grid);
-            if (!names(grid.path("members")).equals(names)
-                || !names(sessions.path("owners")).equals(names)
-                || !sessions.path("availability").asText().equals("available")
-                || sessions.path("rebalancing").asBoolean(true)) {
-              return false;
-            }
-          }
-          return true;
-        });
-  }
-
   /** How old {@code name}'s last heartbeat in the database registry is, as {@code node} sees it. */
   private long heartbeatAgeMillis(NodeProcess node, String name) throws Exception {
     for (JsonNode member : client.cluster(node).path("members")) {
@@ -413,21 +339,6 @@ class StatefulFailoverIT {
       }
     }
     return Long.MAX_VALUE;
-  }
-
-  private static JsonNode sessionsCache(JsonNode grid) {
-    for (JsonNode cache : grid.path("caches")) {
-      if (cache.path("name").asText().equals("cohort-sessions")) {
-        return cache;
-      }
-    }
-    return MissingNode.getInstance();
-  }
-
-  private static Set<String> names(JsonNode array) {
-    return StreamSupport.stream(array.spliterator(), false)
-        .map(JsonNode::asText)
-        .collect(Collectors.toSet());
   }
 
   /** Waits for {@code condition} while the clients run; fails at once if a client fails. */

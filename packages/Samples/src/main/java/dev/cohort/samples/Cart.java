@@ -28,6 +28,28 @@ public final class Cart {
     return Document.of("count", cart.count());
   }
 
+  /**
+   * {@code {"line":"L7","item":"apple"}} → {@code {"count":N,"added":true}}: adds the item as
+   * cart line {@code line}, once. Idempotent: calling it again with the same line changes nothing
+   * ({@code "added":false}), so a client may safely repeat it after a node failure.
+   */
+  @CohortService("samples.cart:putItem")
+  public Document putItem(Document input, ServiceContext context) {
+    String line = input.requireString("line").strip();
+    String item = input.requireString("item").strip();
+    if (line.isEmpty() || line.length() > MAX_ITEM_LENGTH || item.isEmpty() || item.length() > MAX_ITEM_LENGTH) {
+      throw new InvalidInputException(
+          "fields 'line' and 'item' must be 1 to " + MAX_ITEM_LENGTH + " characters");
+    }
+    Session session = context.session();
+    CartItems cart = session.get(CART, CartItems.class).orElseGet(CartItems::new);
+    boolean added = cart.put(line, item);
+    if (added) {
+      session.put(CART, cart);
+    }
+    return Document.of("count", cart.count(), "added", added);
+  }
+
   /** {@code {}} → {@code {"items":[...]}}. */
   @CohortService("samples.cart:listItems")
   public Document listItems(Document input, ServiceContext context) {
