@@ -46,7 +46,9 @@ import java.util.Set;
  * timeout, 503 {@code COH-SESSION-UNAVAILABLE}) may have run: it is sent again only if it is
  * {@linkplain Call#idempotent() idempotent} or carries an {@linkplain Call#idempotencyKey(String)
  * idempotency key}, otherwise it fails with {@link OutcomeUnknownException}. Each server is tried
- * at most once per call; when none can take it, {@link UnavailableException}.
+ * at most once per round; while every server fails that way, the call goes round again after a
+ * short pause, for up to the {@linkplain Builder#failoverTimeout failover timeout} (a node dying
+ * or a cluster changing members takes a moment), then fails with {@link UnavailableException}.
  *
  * <p><b>Threads.</b> One client may be used by many threads; they share its session (one
  * conversation). Use one client per conversation.
@@ -63,6 +65,7 @@ public final class CohortClient implements AutoCloseable {
   private final String authorization;
   private final String user;
   private final Duration requestTimeout;
+  private final Duration failoverTimeout;
   private final ObjectMapper mapper;
   private final HttpClient http;
 
@@ -84,6 +87,7 @@ public final class CohortClient implements AutoCloseable {
             + Base64.getEncoder()
                 .encodeToString((b.user + ":" + new String(b.password)).getBytes(StandardCharsets.UTF_8));
     this.requestTimeout = b.requestTimeout;
+    this.failoverTimeout = b.failoverTimeout;
     this.mapper = b.mapper != null ? b.mapper : new ObjectMapper();
     this.http =
         HttpClient.newBuilder()
@@ -139,8 +143,36 @@ public final class CohortClient implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot write the input of " + service + " as JSON", e);
     }
-    refreshIfStale();
     List<String> attempts = new ArrayList<>();
+    long deadline = System.nanoTime() + failoverTimeout.toNanos();
+    for (int round = 0; ; round++) {
+      if (round > 0) {
+        // Every server failed in a way that left the call safe to send again (a node dying, a
+        // cluster changing its members): wait a little, learn the members again, go round again.
+        long pause = Math.min(1000, 100L << Math.min(round - 1, 4));
+        if (System.nanoTime() + pause * 1_000_000 - deadline > 0) {
+          break;
+        }
+        sleep(pause, service);
+        synchronized (lock) {
+          stale = true;
+        }
+      }
+      refreshIfStale();
+      JsonNode result = oneRound(service, path, body, call, attempts);
+      if (result != null) {
+        return result;
+      }
+    }
+    throw new UnavailableException(service, attempts);
+  }
+
+  /**
+   * Offers the call to each server once, in order. Returns the reply, or null when every server
+   * failed in a way that leaves the call safe to send again (each failure added to {@code
+   * attempts}); throws for any other outcome.
+   */
+  private JsonNode oneRound(String service, String path, byte[] body, Call call, List<String> attempts) {
     for (URI server : targets()) {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(server.resolve(path))
@@ -195,7 +227,7 @@ public final class CohortClient implements AutoCloseable {
       }
       throw new ServiceFailedException(status, code, message, requestId, node);
     }
-    throw new UnavailableException(service, attempts);
+    return null;
   }
 
   /**
@@ -360,6 +392,15 @@ public final class CohortClient implements AutoCloseable {
     }
   }
 
+  private static void sleep(long millis, String service) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CohortClientException("interrupted while calling " + service, e);
+    }
+  }
+
   private static String describe(Throwable e) {
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
@@ -383,6 +424,7 @@ public final class CohortClient implements AutoCloseable {
     private boolean allowRedirect = true;
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration requestTimeout = Duration.ofSeconds(60);
+    private Duration failoverTimeout = Duration.ofSeconds(15);
     private ObjectMapper mapper;
 
     private Builder() {}
@@ -431,6 +473,16 @@ public final class CohortClient implements AutoCloseable {
     /** How long to wait for one server's reply (default 60 s); {@link Call#withTimeout} per call. */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /**
+     * How long a call keeps going round the servers while each one fails in a way that leaves it
+     * safe to send again (unreachable, refused before running, or failed mid-call for a
+     * repeatable call), with short pauses between rounds (default 15 s; zero: one round).
+     */
+    public Builder failoverTimeout(Duration timeout) {
+      this.failoverTimeout = Objects.requireNonNull(timeout);
       return this;
     }
 

@@ -53,6 +53,8 @@ class CohortClientTest {
     volatile String epoch = "e1";
     volatile List<FakeNode> cluster = List.of();
     volatile String mode = "stateful";
+    /** How many of the next invoke calls to refuse with 503 COH-UNAVAILABLE (a draining node). */
+    final java.util.concurrent.atomic.AtomicInteger refuseNext = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeNode(String name) throws IOException {
       this.name = name;
@@ -89,6 +91,9 @@ class CohortClientTest {
         }
         reply = "{\"cluster\":\"c\",\"epoch\":\"" + epoch + "\",\"mode\":\"" + mode + "\",\"members\":[" + members + "]}";
         code = 200;
+      } else if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        reply = "{\"error\":{\"code\":\"COH-UNAVAILABLE\",\"message\":\"this node is starting\"}}";
+        code = 503;
       } else {
         reply = body;
         code = status;
@@ -155,7 +160,12 @@ class CohortClientTest {
     }
   }
 
+  /** A client that goes round the servers once per call (the failover rounds have their own test). */
   private CohortClient client(CohortClient.Builder b) {
+    return build(b.failoverTimeout(Duration.ZERO));
+  }
+
+  private CohortClient build(CohortClient.Builder b) {
     CohortClient c = b.credentials("alice", "pa55-word-XYZ").requestTimeout(Duration.ofSeconds(10)).build();
     open.add(c);
     return c;
@@ -294,6 +304,29 @@ class CohortClientTest {
     assertThatThrownBy(() -> client.invoke("samples.cart:addItem", Map.of("item", "pen")))
         .isInstanceOf(OutcomeUnknownException.class);
     assertThat(a.invokes()).as("a is not tried again for a call that may have run").isEqualTo(1);
+  }
+
+  @Test
+  void whileEveryServerRefusesTheCallGoesRoundAgainUntilTheFailoverTimeout() throws IOException {
+    FakeNode a = new FakeNode("a");
+    FakeNode b = new FakeNode("b");
+    a.refuseNext.set(3);
+    b.refuseNext.set(3);
+    CohortClient patient =
+        build(CohortClient.builder().servers(a.url(), b.url()).failoverTimeout(Duration.ofSeconds(20)));
+
+    patient.invoke("samples.hello:greet", Map.of());
+
+    assertThat(a.invokes() + b.invokes()).as("three refused rounds, then one answer").isEqualTo(7);
+
+    a.refuseNext.set(1000);
+    b.refuseNext.set(1000);
+    CohortClient brief =
+        build(CohortClient.builder().servers(a.url(), b.url()).failoverTimeout(Duration.ofMillis(500)));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> brief.invoke("samples.hello:greet", Map.of()))
+        .isInstanceOf(UnavailableException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }
 
   @Test
