@@ -231,16 +231,21 @@ public final class CohortClient implements AutoCloseable {
   }
 
   /**
-   * The servers to try for one call, in order: the current member and, if redirects are allowed,
-   * the other members from the next one on; then the retry server. Each at most once.
+   * The servers to try for one call, in order: the current member and the other members from the
+   * next one on, or without redirects only the first server configured; then the retry server.
+   * Each at most once.
    */
   private List<URI> targets() {
     Set<URI> order = new LinkedHashSet<>();
-    synchronized (lock) {
-      int n = members.size();
-      for (int i = 0; i < (allowRedirect ? n : Math.min(1, n)); i++) {
-        order.add(members.get((current + i) % n));
+    if (allowRedirect) {
+      synchronized (lock) {
+        int n = members.size();
+        for (int i = 0; i < n; i++) {
+          order.add(members.get((current + i) % n));
+        }
       }
+    } else {
+      order.add(configured.get(0));
     }
     retryServer.ifPresent(order::add);
     return List.copyOf(order);
@@ -456,8 +461,8 @@ public final class CohortClient implements AutoCloseable {
     }
 
     /**
-     * Whether a call may go to other members of the cluster (default true). False: the current
-     * server only, then the retry server (seed: setAllowRedir).
+     * Whether a call may go to other members of the cluster (default true). False: the first
+     * server given to {@link #servers} only, then the retry server (seed: setAllowRedir).
      */
     public Builder allowRedirect(boolean allow) {
       this.allowRedirect = allow;

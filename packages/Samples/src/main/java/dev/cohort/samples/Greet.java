@@ -22,7 +22,7 @@ public final class Greet implements Service {
       throw new InvalidInputException("field 'delayMillis' must be 0 to " + MAX_DELAY_MILLIS);
     }
     if (delay > 0) {
-      context.logger().log(System.Logger.Level.INFO, "greeting {0} in {1} ms", name, delay);
+      context.logger().log(System.Logger.Level.INFO, "greeting {0} in {1} ms", name, String.valueOf(delay));
       Thread.sleep(delay);
     }
     return Document.of("greeting", "Hello, " + name + "!", "node", context.nodeName());
