@@ -410,9 +410,15 @@ public final class CohortClient implements AutoCloseable {
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
+  /**
+   * Forgets the session. (The JDK's HttpClient of Java 17 has nothing to close; its connections
+   * go when it is no longer referenced.)
+   */
   @Override
   public void close() {
-    http.close();
+    synchronized (lock) {
+      session = null;
+    }
   }
 
   @Override

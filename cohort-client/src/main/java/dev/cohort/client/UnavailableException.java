@@ -13,8 +13,18 @@ public final class UnavailableException extends CohortClientException {
   private final List<String> attempts;
 
   UnavailableException(String service, List<String> attempts) {
-    super("no server could take " + service + "; tried: " + String.join("; ", attempts));
+    super("no server could take " + service + "; tried: " + summary(attempts));
     this.attempts = List.copyOf(attempts);
+  }
+
+  /** The distinct failures, each with how many times it happened (rounds repeat them). */
+  private static String summary(List<String> attempts) {
+    java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+    attempts.forEach(a -> counts.merge(a, 1, Integer::sum));
+    StringBuilder b = new StringBuilder();
+    counts.forEach(
+        (a, n) -> b.append(b.isEmpty() ? "" : "; ").append(a).append(n > 1 ? " (" + n + " times)" : ""));
+    return b.toString();
   }
 
   /** Each server tried, with what went wrong there, in order. */
