@@ -89,7 +89,6 @@ class ClientFailoverIT {
           // Idempotent by design (a cart line is added once), so the client may repeat it.
           sdk.invoke("samples.cart:putItem", Map.of("line", "L" + i, "item", item), Call.idempotent());
           acknowledged.add(item);
-          Thread.sleep(20); // think time
         }
       } catch (Throwable t) {
         surfaced.set(t);
