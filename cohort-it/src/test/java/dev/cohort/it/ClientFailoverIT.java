@@ -10,15 +10,12 @@ import dev.cohort.client.CohortClient;
 import dev.cohort.client.OutcomeUnknownException;
 import dev.cohort.client.UnavailableException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -32,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * on while its nodes are SIGKILLed one at a time, and the calls that cannot be repeated say so.
  */
 class ClientFailoverIT {
-
-  private static final Path LOGS = NodeProcess.REPO.resolve("cohort-it/target/node-logs");
 
   @TempDir Path dir;
   private final List<NodeProcess> launched = new ArrayList<>();
@@ -52,11 +47,7 @@ class ClientFailoverIT {
     for (NodeProcess n : launched) {
       n.close();
     }
-    Path logs = Files.createDirectories(LOGS.resolve(test));
-    Set<String> seen = new HashSet<>();
-    for (NodeProcess n : launched) {
-      Files.writeString(logs.resolve(seen.add(n.name) ? n.name + ".log" : n.name + "-restarted.log"), n.output());
-    }
+    cluster.saveLogs(test);
   }
 
   private static URI url(NodeProcess n) {
@@ -174,10 +165,7 @@ class ClientFailoverIT {
 
   /** Starts {@code victim} again once the database registry has let its name go. */
   private NodeProcess restart(NodeProcess victim, NodeProcess survivor) throws Exception {
-    await("the registry lets " + victim.name + "'s name go")
-        .atMost(StatefulCluster.REGISTRY_TIMEOUT.multipliedBy(4))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> heartbeatAgeMillis(survivor, victim.name) > StatefulCluster.REGISTRY_TIMEOUT.toMillis());
+    cluster.awaitNameFree(victim, survivor);
     NodeProcess back = victim.restart();
     launched.add(back);
     await("restarted " + back.name + " ready")
@@ -186,14 +174,5 @@ class ClientFailoverIT {
         .failFast(back.name + " exited", () -> !back.alive())
         .until(() -> admin.ready(back) == 200);
     return back;
-  }
-
-  private long heartbeatAgeMillis(NodeProcess node, String name) throws Exception {
-    for (JsonNode member : admin.cluster(node).path("members")) {
-      if (member.path("name").asText().equals(name)) {
-        return member.path("heartbeatAgeMillis").asLong();
-      }
-    }
-    return Long.MAX_VALUE;
   }
 }

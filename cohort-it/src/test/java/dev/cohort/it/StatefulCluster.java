@@ -134,4 +134,38 @@ final class StatefulCluster {
         .collect(Collectors.toSet());
   }
 
+
+  /**
+   * Until the database registry lets {@code victim}'s name go, as {@code survivor} sees it: a node
+   * does not start while a live member of its name is registered, and a SIGKILLed one never says
+   * goodbye, so its row has to age first.
+   */
+  void awaitNameFree(NodeProcess victim, NodeProcess survivor) {
+    await("the registry lets " + victim.name + "'s name go")
+        .atMost(REGISTRY_TIMEOUT.multipliedBy(4))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> heartbeatAgeMillis(survivor, victim.name) > REGISTRY_TIMEOUT.toMillis());
+  }
+
+  /** How old {@code name}'s last heartbeat in the database registry is, as {@code node} sees it. */
+  private long heartbeatAgeMillis(NodeProcess node, String name) throws Exception {
+    for (JsonNode member : client.cluster(node).path("members")) {
+      if (member.path("name").asText().equals(name)) {
+        return member.path("heartbeatAgeMillis").asLong();
+      }
+    }
+    return Long.MAX_VALUE;
+  }
+
+  /** Writes every launched node's output under {@code target/node-logs/<test>}, for whoever reads a failure. */
+  void saveLogs(String test) throws java.io.IOException {
+    Path logs = java.nio.file.Files.createDirectories(LOGS.resolve(test));
+    Set<String> seen = new java.util.HashSet<>();
+    for (NodeProcess n : launched) {
+      String file = seen.add(n.name) ? n.name + ".log" : n.name + "-restarted.log";
+      java.nio.file.Files.writeString(logs.resolve(file), n.output());
+    }
+  }
+
+  static final Path LOGS = NodeProcess.REPO.resolve("cohort-it/target/node-logs");
 }

@@ -6,12 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cohort.it.CartLedger.Attempt;
 import dev.cohort.it.CartLedger.Outcome;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +51,7 @@ class StatefulFailoverIT {
   private static final Duration STARTUP = StatefulCluster.STARTUP;
   /** How long the database registry keeps the name of a node that stopped heartbeating. */
   private static final Duration REGISTRY_TIMEOUT = StatefulCluster.REGISTRY_TIMEOUT;
-  private static final Path LOGS = NodeProcess.REPO.resolve("cohort-it/target/node-logs");
+  private static final Path LOGS = StatefulCluster.LOGS;
 
   /** Which member is killed. */
   private enum Victim {
@@ -83,12 +81,7 @@ class StatefulFailoverIT {
       n.close();
     }
     // The nodes' output outlives the temporary directory, for whoever reads a failure.
-    Path logs = Files.createDirectories(LOGS.resolve(test));
-    Set<String> seen = new HashSet<>();
-    for (NodeProcess n : launched) {
-      String file = seen.add(n.name) ? n.name + ".log" : n.name + "-restarted.log";
-      Files.writeString(logs.resolve(file), n.output());
-    }
+    cluster.saveLogs(test);
   }
 
   @Test
@@ -205,12 +198,7 @@ class StatefulFailoverIT {
       Verdict verdict)
       throws Exception {
     NodeProcess survivor = nodes.stream().filter(n -> n != victim).findFirst().orElseThrow();
-    // A node does not start while the database registry still counts a member of its name as
-    // live; a SIGKILLed one never says goodbye, so its row has to age first.
-    await("the registry lets " + victim.name + "'s name go")
-        .atMost(REGISTRY_TIMEOUT.multipliedBy(4))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> heartbeatAgeMillis(survivor, victim.name) > REGISTRY_TIMEOUT.toMillis());
+    cluster.awaitNameFree(victim, survivor);
     Load load = shop(carts, rotation);
     long relaunched = System.nanoTime();
     NodeProcess back = victim.restart();
@@ -329,16 +317,6 @@ class StatefulFailoverIT {
       checks.add(check);
     }
     return checks;
-  }
-
-  /** How old {@code name}'s last heartbeat in the database registry is, as {@code node} sees it. */
-  private long heartbeatAgeMillis(NodeProcess node, String name) throws Exception {
-    for (JsonNode member : client.cluster(node).path("members")) {
-      if (member.path("name").asText().equals(name)) {
-        return member.path("heartbeatAgeMillis").asLong();
-      }
-    }
-    return Long.MAX_VALUE;
   }
 
   /** Waits for {@code condition} while the clients run; fails at once if a client fails. */
