@@ -231,8 +231,9 @@ public final class CohortClient implements AutoCloseable {
   }
 
   /**
-   * The servers to try for one call, in order: the current member and the other members from the
-   * next one on, or without redirects only the first server configured; then the retry server.
+   * The servers to try for one call, in order: the current member, the other members from the
+   * next one on and the configured servers not among them, or without redirects only the first
+   * server configured; then the retry server.
    * Each at most once.
    */
   private List<URI> targets() {
@@ -244,6 +245,9 @@ public final class CohortClient implements AutoCloseable {
           order.add(members.get((current + i) % n));
         }
       }
+      // A member may advertise a host name this machine cannot resolve; the addresses the
+      // application gave still reach it.
+      order.addAll(configured);
     } else {
       order.add(configured.get(0));
     }

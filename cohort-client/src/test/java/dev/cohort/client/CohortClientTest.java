@@ -392,6 +392,22 @@ class CohortClientTest {
   }
 
   @Test
+  void theConfiguredServersStillServeWhenTheMembersAdvertiseAddressesThatDoNotReach() throws IOException {
+    FakeNode ghost = new FakeNode("ghost");
+    URI unreachable = ghost.url();
+    ghost.stop();
+    FakeNode a = new FakeNode("a");
+    // a advertises itself under an address this client cannot reach (e.g. a host name).
+    a.cluster = List.of(ghost);
+    CohortClient client = client(CohortClient.builder().servers(a.url()));
+
+    client.invoke("samples.hello:greet", Map.of());
+
+    assertThat(client.members()).containsExactly(unreachable);
+    assertThat(a.invokes()).isEqualTo(1);
+  }
+
+  @Test
   void thePasswordNeverShows() throws IOException {
     URI down = nobodyListening();
     CohortClient client = client(CohortClient.builder().servers(down));

@@ -121,6 +121,34 @@ public final class Authentication {
   }
 
   /**
+   * Who is calling, for a read-only endpoint: by credentials, else by session, else anonymous.
+   * Unlike {@link #resolve}, it never starts, rotates or touches a session, so a client that
+   * asks with its password alone does not leave a session behind each time.
+   *
+   * @throws CohortError 401 for wrong credentials, 403 for a cross-site request with them
+   */
+  public Caller identify(Exchange exchange) {
+    Optional<Credentials> credentials = basic(exchange);
+    Optional<String> sessionId =
+        exchange.header(SESSION_HEADER).filter(s -> !s.isBlank())
+            .or(() -> exchange.cookie(SESSION_COOKIE).filter(s -> !s.isBlank()));
+    if (exchange.crossSite() && (credentials.isPresent() || sessionId.isPresent())) {
+      throw new CohortError(
+          ErrorCode.CROSS_SITE, "cross-site requests with credentials or cookies are refused");
+    }
+    if (credentials.isPresent()) {
+      return realm
+          .authenticate(credentials.get().user(), credentials.get().password())
+          .orElseThrow(
+              () -> new CohortError(ErrorCode.UNAUTHENTICATED, "the user name or password is wrong"));
+    }
+    return sessionId
+        .flatMap(sessions::find)
+        .flatMap(s -> realm.caller(s.user()))
+        .orElse(realm.anonymous());
+  }
+
+  /**
    * An explicit login with {@code credentials} (from a login form or JSON body): always starts a
    * session with a new id.
    */

@@ -23,7 +23,7 @@ final class ClusterRoute {
   }
 
   void members(Exchange exchange) {
-    if (authentication.resolve(exchange, false).caller().anonymous()) {
+    if (authentication.identify(exchange).anonymous()) {
       throw new CohortError(ErrorCode.UNAUTHENTICATED, "the member list needs credentials or a session");
     }
     ClusterView.View view = cluster.current();

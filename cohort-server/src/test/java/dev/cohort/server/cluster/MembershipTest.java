@@ -207,6 +207,10 @@ class MembershipTest {
       assertThat(names(view)).containsExactly("test-node");
       assertThat(view.path("epoch").asText()).isNotBlank();
       assertThat(view.path("mode").asText()).isEqualTo("standalone");
+      // Clients ask with their password alone: no session is started for them each time.
+      members(solo);
+      assertThat(solo.admin("GET", "/admin/api/sessions", null).asAdmin().send().json().path("count").asInt())
+          .isZero();
       assertThat(solo.get("/cluster/members").send().status()).as("needs credentials").isEqualTo(401);
     }
   }
