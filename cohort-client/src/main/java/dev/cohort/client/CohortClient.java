@@ -201,8 +201,8 @@ public final class CohortClient implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new CohortClientException("interrupted while calling " + service, e);
       }
-      noteReply(server, response);
       int status = response.statusCode();
+      noteReply(server, response, status != 503);
       if (status == 200) {
         return readJson(response.body(), service);
       }
@@ -255,11 +255,14 @@ public final class CohortClient implements AutoCloseable {
     return List.copyOf(order);
   }
 
-  /** After a reply from {@code server}: stick to it, keep the session, note a membership change. */
-  private void noteReply(URI server, HttpResponse<?> response) {
+  /**
+   * After a reply from {@code server}: keep the session, note a membership change, and stick to
+   * the server if it {@code served} (a node that refused the call is not where calls go next).
+   */
+  private void noteReply(URI server, HttpResponse<?> response, boolean served) {
     synchronized (lock) {
       int at = members.indexOf(server);
-      if (at >= 0) {
+      if (at >= 0 && served) {
         current = at;
       }
       response.headers().firstValue(SESSION_HEADER).ifPresent(s -> session = s);

@@ -28,7 +28,8 @@ public record RemoteConfig(Map<String, Alias> aliases) {
   public static final String PREFIX = "remote.aliases.";
 
   /** The fields an alias has. */
-  static final Set<String> FIELDS = Set.of("url", "user", "password", "retry-server", "timeout");
+  static final Set<String> FIELDS =
+      Set.of("url", "user", "password", "retry-server", "timeout", "failover-timeout");
 
   private static final Pattern KEY = Pattern.compile("remote\\.aliases\\.([A-Za-z0-9_-]+)\\.([a-z-]+)");
 
@@ -44,10 +45,17 @@ public record RemoteConfig(Map<String, Alias> aliases) {
    * @param user the user the calls run as there
    * @param password that user's password, read from the reference the config gives
    * @param retryServer a server to try when the remote cluster cannot take a call
-   * @param timeout how long one call may take
+   * @param timeout how long one call may take on one server
+   * @param failoverTimeout how long a call keeps going round the servers while none can take it
    */
   public record Alias(
-      String name, URI url, String user, Secret password, Optional<URI> retryServer, Duration timeout) {
+      String name,
+      URI url,
+      String user,
+      Secret password,
+      Optional<URI> retryServer,
+      Duration timeout,
+      Duration failoverTimeout) {
 
     @Override
     public String toString() {
@@ -103,20 +111,32 @@ public record RemoteConfig(Map<String, Alias> aliases) {
           }
           Secret password = password(at + "password", f.get("password"), origins, env, problems);
           URI retry = url(at + "retry-server", f.get("retry-server"), false, origins, problems);
-          Duration timeout = Duration.ofSeconds(30);
-          if (f.containsKey("timeout")) {
-            try {
-              timeout = Setting.duration(at + "timeout", "30s", "s", Duration.ofMillis(1), Setting.Tier.RARE, "")
-                      .parse(f.get("timeout"));
-            } catch (IllegalArgumentException e) {
-              problems.add(new Problem(at + "timeout", origins.get(at + "timeout"), e.getMessage()));
-            }
-          }
+          Duration timeout =
+              duration(at + "timeout", f.get("timeout"), Duration.ofSeconds(30), Duration.ofMillis(1), origins, problems);
+          Duration failover =
+              duration(
+                  at + "failover-timeout", f.get("failover-timeout"), Duration.ofSeconds(5), Duration.ZERO,
+                  origins, problems);
           if (problems.size() == before) {
-            aliases.put(name, new Alias(name, url, user, password, Optional.ofNullable(retry), timeout));
+            aliases.put(
+                name, new Alias(name, url, user, password, Optional.ofNullable(retry), timeout, failover));
           }
         });
     return new RemoteConfig(aliases);
+  }
+
+  private static Duration duration(
+      String key, String value, Duration def, Duration min, Map<String, String> origins, List<Problem> problems) {
+    if (value == null) {
+      return def;
+    }
+    try {
+      return Setting.duration(key, def.toMillis() + "ms", "s", min, Setting.Tier.RARE, "")
+          .parse(value);
+    } catch (IllegalArgumentException e) {
+      problems.add(new Problem(key, origins.get(key), e.getMessage()));
+      return def;
+    }
   }
 
   private static URI url(

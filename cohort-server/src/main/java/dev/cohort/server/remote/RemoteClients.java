@@ -59,7 +59,8 @@ public final class RemoteClients implements RemoteInvoke.Remote, AutoCloseable {
                   .servers(alias.url())
                   .credentials(alias.user(), alias.password().reveal())
                   .allowRedirect(clusterRetry)
-                  .requestTimeout(alias.timeout());
+                  .requestTimeout(alias.timeout())
+                  .failoverTimeout(alias.failoverTimeout());
           alias.retryServer().ifPresent(b::retryServer);
           return b.build();
         });

@@ -42,6 +42,7 @@ class RemoteConfigTest {
                   user: billing
                   password: file:%s
                   timeout: 5s
+                  failover-timeout: 0
             """
                 .formatted(secret),
             Map.of("ORDERS_PASSWORD", "s3cret-from-env"));
@@ -52,10 +53,12 @@ class RemoteConfigTest {
     assertThat(orders.password().reveal()).isEqualTo("s3cret-from-env");
     assertThat(orders.retryServer()).contains(URI.create("http://orders-dr:5555"));
     assertThat(orders.timeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(orders.failoverTimeout()).isEqualTo(Duration.ofSeconds(5));
     RemoteConfig.Alias billing = loaded.config().remote().aliases().get("billing");
     assertThat(billing.password().reveal()).isEqualTo("s3cret-from-file");
     assertThat(billing.retryServer()).isEmpty();
     assertThat(billing.timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(billing.failoverTimeout()).isZero();
     // What `cohort check` shows: the references, never the passwords.
     assertThat(loaded.raw().toString()).doesNotContain("s3cret");
     assertThat(orders.toString()).doesNotContain("s3cret");
