@@ -48,6 +48,23 @@ public final class PrimaryHandler extends RoutingHandler {
   /** The cluster's membership epoch, on every reply of the primary port but health checks. */
   public static final String EPOCH_HEADER = "X-Cohort-Epoch";
 
+  private static final long EPOCH_REFRESH_NANOS = 100_000_000L;
+  private volatile String epoch = "";
+  private volatile long epochAt = System.nanoTime() - EPOCH_REFRESH_NANOS - 1;
+
+  /**
+   * The membership epoch, worked out at most every 100 ms rather than on every call (it hashes the
+   * member list); a client notices a change one call later at worst.
+   */
+  private String epoch() {
+    long now = System.nanoTime();
+    if (now - epochAt > EPOCH_REFRESH_NANOS) {
+      epoch = cluster.current().epoch();
+      epochAt = now;
+    }
+    return epoch;
+  }
+
   /** What the primary port needs from the node. */
   public record Parts(
       String nodeName,
@@ -69,7 +86,7 @@ public final class PrimaryHandler extends RoutingHandler {
       return;
     }
     // Failover-aware clients refresh their member list when this changes.
-    exchange.setHeader(EPOCH_HEADER, cluster.current().epoch());
+    exchange.setHeader(EPOCH_HEADER, epoch());
     if (health.state() != Health.State.READY) {
       exchange.setHeader("Retry-After", "5");
       exchange.error(
