@@ -206,11 +206,9 @@ public final class CohortClient implements AutoCloseable {
       if (status == 200) {
         return readJson(response.body(), service);
       }
-      JsonNode error = errorOf(response.body());
-      String code = error.path("code").asText("");
-      String message = error.path("message").asText("HTTP " + status);
-      String requestId = error.path("requestId").asText(response.headers().firstValue("X-Request-Id").orElse(""));
-      String node = response.headers().firstValue(NODE_HEADER).orElse("");
+      ServiceFailedException error = errorReply(response);
+      String code = error.code();
+      String message = error.serverMessage();
       if (status == 503 && (code.equals("COH-UNAVAILABLE") || code.equals("COH-SESSIONS-FULL"))) {
         attempts.add(server + ": refused the call before running it (" + code + ": " + message + ")");
         continue;
@@ -222,12 +220,23 @@ public final class CohortClient implements AutoCloseable {
         }
         throw new OutcomeUnknownException(service, attempts, null);
       }
-      if (status == 401 || status == 403) {
-        throw new AccessDeniedException(status, code, message, requestId, node);
-      }
-      throw new ServiceFailedException(status, code, message, requestId, node);
+      throw error;
     }
     return null;
+  }
+
+  /** What an error reply says: {@link AccessDeniedException} for 401 and 403. */
+  private ServiceFailedException errorReply(HttpResponse<byte[]> response) {
+    int status = response.statusCode();
+    JsonNode error = errorOf(response.body());
+    String code = error.path("code").asText("");
+    String message = error.path("message").asText("HTTP " + status);
+    String requestId =
+        error.path("requestId").asText(response.headers().firstValue("X-Request-Id").orElse(""));
+    String node = response.headers().firstValue(NODE_HEADER).orElse("");
+    return status == 401 || status == 403
+        ? new AccessDeniedException(status, code, message, requestId, node)
+        : new ServiceFailedException(status, code, message, requestId, node);
   }
 
   /**
@@ -278,7 +287,6 @@ public final class CohortClient implements AutoCloseable {
       if (!stale) {
         return;
       }
-      stale = false;
     }
     refreshMembers();
   }
@@ -290,6 +298,7 @@ public final class CohortClient implements AutoCloseable {
   public void refreshMembers() {
     Set<URI> askable = new LinkedHashSet<>();
     synchronized (lock) {
+      stale = false;
       for (int i = 0; i < members.size(); i++) {
         askable.add(members.get((current + i) % members.size()));
       }
@@ -306,10 +315,7 @@ public final class CohortClient implements AutoCloseable {
                     .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() == 401 || response.statusCode() == 403) {
-          JsonNode error = errorOf(response.body());
-          throw new AccessDeniedException(
-              response.statusCode(), error.path("code").asText(""), error.path("message").asText(""),
-              error.path("requestId").asText(""), response.headers().firstValue(NODE_HEADER).orElse(""));
+          throw errorReply(response);
         }
         if (response.statusCode() != 200) {
           continue;

@@ -11,6 +11,7 @@ public class ServiceFailedException extends CohortClientException {
 
   private final int status;
   private final String code;
+  private final String serverMessage;
   private final String requestId;
   private final String node;
 
@@ -20,6 +21,7 @@ public class ServiceFailedException extends CohortClientException {
             + (requestId.isEmpty() ? "" : " (request " + requestId + (node.isEmpty() ? "" : " on " + node) + ")"));
     this.status = status;
     this.code = code;
+    this.serverMessage = message;
     this.requestId = requestId;
     this.node = node;
   }
@@ -32,6 +34,11 @@ public class ServiceFailedException extends CohortClientException {
   /** The server's error code, e.g. {@code COH-SERVICE-FAILED}; empty if the reply had none. */
   public String code() {
     return code;
+  }
+
+  /** What the server said, without the status, code and request id around it. */
+  public String serverMessage() {
+    return serverMessage;
   }
 
   /** The request id the server logged the call under (quote it when reporting a problem). */

@@ -82,16 +82,9 @@ public final class Authentication {
    */
   public Authenticated resolve(Exchange exchange, boolean stateChanging) {
     Optional<Credentials> credentials = basic(exchange);
-    Optional<String> headerId = exchange.header(SESSION_HEADER).filter(s -> !s.isBlank());
-    Optional<String> cookieId = exchange.cookie(SESSION_COOKIE).filter(s -> !s.isBlank());
-    Optional<String> sessionId = headerId.or(() -> cookieId);
-    boolean fromCookie = headerId.isEmpty() && cookieId.isPresent();
-
-    if (exchange.crossSite()
-        && (credentials.isPresent() || cookieId.isPresent())) {
-      throw new CohortError(
-          ErrorCode.CROSS_SITE, "cross-site requests with credentials or cookies are refused");
-    }
+    Requested requested = requested(exchange, credentials);
+    Optional<String> sessionId = requested.id();
+    boolean fromCookie = requested.fromCookie();
     Optional<SessionData> session = sessionId.flatMap(sessions::find);
 
     if (credentials.isPresent()) {
@@ -120,6 +113,24 @@ public final class Authentication {
     return new Authenticated(realm.anonymous(), Optional.empty(), sessionId, fromCookie);
   }
 
+  /** The session id a request carried, and whether it came from the cookie. */
+  private record Requested(Optional<String> id, boolean fromCookie) {}
+
+  /**
+   * The session id {@code exchange} carries (the header wins over the cookie).
+   *
+   * @throws CohortError 403 for a cross-site request with credentials or the cookie
+   */
+  private static Requested requested(Exchange exchange, Optional<Credentials> credentials) {
+    Optional<String> headerId = exchange.header(SESSION_HEADER).filter(s -> !s.isBlank());
+    Optional<String> cookieId = exchange.cookie(SESSION_COOKIE).filter(s -> !s.isBlank());
+    if (exchange.crossSite() && (credentials.isPresent() || cookieId.isPresent())) {
+      throw new CohortError(
+          ErrorCode.CROSS_SITE, "cross-site requests with credentials or cookies are refused");
+    }
+    return new Requested(headerId.or(() -> cookieId), headerId.isEmpty() && cookieId.isPresent());
+  }
+
   /**
    * Who is calling, for a read-only endpoint: by credentials, else by session, else anonymous.
    * Unlike {@link #resolve}, it never starts, rotates or touches a session, so a client that
@@ -129,13 +140,7 @@ public final class Authentication {
    */
   public Caller identify(Exchange exchange) {
     Optional<Credentials> credentials = basic(exchange);
-    Optional<String> sessionId =
-        exchange.header(SESSION_HEADER).filter(s -> !s.isBlank())
-            .or(() -> exchange.cookie(SESSION_COOKIE).filter(s -> !s.isBlank()));
-    if (exchange.crossSite() && (credentials.isPresent() || sessionId.isPresent())) {
-      throw new CohortError(
-          ErrorCode.CROSS_SITE, "cross-site requests with credentials or cookies are refused");
-    }
+    Optional<String> sessionId = requested(exchange, credentials).id();
     if (credentials.isPresent()) {
       return realm
           .authenticate(credentials.get().user(), credentials.get().password())

@@ -24,13 +24,16 @@ public final class RemoteClients implements RemoteInvoke.Remote, AutoCloseable {
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private final Map<String, CohortClient> clients = new ConcurrentHashMap<>();
+  private final java.util.Set<String> asked = ConcurrentHashMap.newKeySet();
   private final ObjectMapper mapper = new ObjectMapper();
 
   @Override
   public Map<String, Object> call(
       RemoteConfig.Alias alias, String service, Map<String, Object> input, boolean clusterRetry) {
     CohortClient client = client(alias, clusterRetry);
-    if (clusterRetry && client.clusterMode().isEmpty()) {
+    if (clusterRetry && client.clusterMode().isEmpty() && asked.add(alias.name())) {
+      // The remote side's mode decides the path from the first call on; after that the client
+      // learns it again by itself when the remote membership changes.
       client.refreshMembers();
     }
     if (clusterRetry && !client.clusterMode().equals("stateful") && !client.clusterMode().isEmpty()) {

@@ -321,16 +321,60 @@ class SessionsTest {
     return sessions.open(session, LOADER).get(name);
   }
 
-  /** A store whose next sweeps can be made to fail; remembers whether it was closed. */
-  private static final class SweepFailingStore implements SessionStore {
+  /** A store that passes every call to {@code delegate}; tests override what they change. */
+  private abstract static class DelegatingStore implements SessionStore {
 
-    private final SessionStore delegate;
+    final SessionStore delegate;
+
+    DelegatingStore(SessionStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Optional<SessionData> get(String id) {
+      return delegate.get(id);
+    }
+
+    @Override
+    public void create(SessionData session) {
+      delegate.create(session);
+    }
+
+    @Override
+    public SaveResult apply(SessionChange change) {
+      return delegate.apply(change);
+    }
+
+    @Override
+    public void remove(String id) {
+      delegate.remove(id);
+    }
+
+    @Override
+    public int sweep(Instant now) {
+      return delegate.sweep(now);
+    }
+
+    @Override
+    public int size() {
+      return delegate.size();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  /** A store whose next sweeps can be made to fail; remembers whether it was closed. */
+  private static final class SweepFailingStore extends DelegatingStore {
+
     private final AtomicInteger toFail = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     SweepFailingStore(SessionStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     void failNextSweeps(int count) {
@@ -355,31 +399,6 @@ class SessionsTest {
     }
 
     @Override
-    public Optional<SessionData> get(String id) {
-      return delegate.get(id);
-    }
-
-    @Override
-    public void create(SessionData session) {
-      delegate.create(session);
-    }
-
-    @Override
-    public SaveResult apply(SessionChange change) {
-      return delegate.apply(change);
-    }
-
-    @Override
-    public void remove(String id) {
-      delegate.remove(id);
-    }
-
-    @Override
-    public int size() {
-      return delegate.size();
-    }
-
-    @Override
     public void close() {
       closed.set(true);
       delegate.close();
@@ -387,46 +406,16 @@ class SessionsTest {
   }
 
   /** An in-memory store that prefers ids starting with a letter or '-' (48 of 64 characters). */
-  private record Picky(SessionStore inner) implements SessionStore {
+  private static final class Picky extends DelegatingStore {
+
+    Picky(SessionStore delegate) {
+      super(delegate);
+    }
+
     @Override
     public boolean prefersId(String id) {
       char c = id.charAt(0);
       return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-';
-    }
-
-    @Override
-    public Optional<SessionData> get(String id) {
-      return inner.get(id);
-    }
-
-    @Override
-    public void create(SessionData session) {
-      inner.create(session);
-    }
-
-    @Override
-    public SaveResult apply(SessionChange change) {
-      return inner.apply(change);
-    }
-
-    @Override
-    public void remove(String id) {
-      inner.remove(id);
-    }
-
-    @Override
-    public int sweep(Instant now) {
-      return inner.sweep(now);
-    }
-
-    @Override
-    public int size() {
-      return inner.size();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 }
