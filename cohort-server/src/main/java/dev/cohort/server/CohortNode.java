@@ -60,6 +60,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import dev.cohort.server.gd.GuaranteedDelivery;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -215,7 +216,12 @@ public final class CohortNode implements AutoCloseable {
               name,
               grid.<AppAttributeStore>map(GridAppAttributeStore::new)
                   .orElseGet(AppAttributeStore::local),
-              codec);
+              codec,
+              database.dataSource());
+      GuaranteedDelivery gd =
+          new GuaranteedDelivery(database, config.gd(), invoker, registry, realm, name);
+      resources.push(gd);
+      gd.start(scheduler);
       java.util.concurrent.atomic.AtomicReference<CohortNode> self =
           new java.util.concurrent.atomic.AtomicReference<>();
       java.util.concurrent.atomic.AtomicReference<PrimaryPort> primary =
@@ -225,7 +231,7 @@ public final class CohortNode implements AutoCloseable {
           new PrimaryHandler(
               new PrimaryHandler.Parts(
                   name, config.http(), config.session(), health, realm, sessions, registry, invoker,
-                  meters, cluster));
+                  gd, meters, cluster));
       Instant startedAt = Instant.now();
       NodeInfo info = new NodeInfo(config, health, database, registry, sessions, startedAt);
       AdminHandler adminHandler =

@@ -17,6 +17,7 @@ public record CohortConfig(
     PackagesConfig packages,
     LoggingConfig logging,
     ClusterConfig cluster,
+    GdConfig gd,
     RemoteConfig remote) {
 
   /** Every setting, in documentation order. */
@@ -31,6 +32,7 @@ public record CohortConfig(
     all.addAll(PackagesConfig.SETTINGS);
     all.addAll(LoggingConfig.SETTINGS);
     all.addAll(ClusterConfig.SETTINGS);
+    all.addAll(GdConfig.SETTINGS);
     return List.copyOf(all);
   }
 
@@ -46,6 +48,7 @@ public record CohortConfig(
         PackagesConfig.from(v),
         LoggingConfig.from(v),
         ClusterConfig.from(v, node.name()),
+        GdConfig.from(v),
         remote);
   }
 

@@ -89,6 +89,15 @@ public final class Exchange {
     return Optional.ofNullable(request.getHeaders().get(name));
   }
 
+  /** A query parameter's (first) value. */
+  public Optional<String> query(String name) {
+    String query = request.getHttpURI().getQuery();
+    if (query == null || query.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(Request.extractQueryParameters(request).getValue(name));
+  }
+
   public Optional<String> cookie(String name) {
     for (HttpCookie cookie : Request.getCookies(request)) {
       if (cookie.getName().equals(name)) {

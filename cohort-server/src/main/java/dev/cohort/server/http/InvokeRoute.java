@@ -2,6 +2,9 @@ package dev.cohort.server.http;
 
 import dev.cohort.api.Caller;
 import dev.cohort.api.Document;
+import dev.cohort.server.gd.GuaranteedDelivery;
+import dev.cohort.server.gd.Tx;
+import dev.cohort.server.gd.TxState;
 import dev.cohort.server.http.Authentication.Authenticated;
 import dev.cohort.server.invoke.Call;
 import dev.cohort.server.invoke.CohortError;
@@ -29,12 +32,16 @@ import org.slf4j.LoggerFactory;
 final class InvokeRoute {
 
   static final String PREFIX = "/invoke/";
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String REPLAYED = "Idempotent-Replayed";
+  static final String TX_STATE = "X-Cohort-Tx-State";
   private static final Logger LOG = LoggerFactory.getLogger(InvokeRoute.class);
 
   private final Authentication authentication;
   private final Realm realm;
   private final ServiceRegistry registry;
   private final Invoker invoker;
+  private final GuaranteedDelivery gd;
   private final SessionHeaders sessionHeaders;
   private final long maxBodySize;
   private final MeterRegistry meters;
@@ -45,6 +52,7 @@ final class InvokeRoute {
       Realm realm,
       ServiceRegistry registry,
       Invoker invoker,
+      GuaranteedDelivery gd,
       SessionHeaders sessionHeaders,
       long maxBodySize,
       MeterRegistry meters) {
@@ -52,17 +60,35 @@ final class InvokeRoute {
     this.realm = realm;
     this.registry = registry;
     this.invoker = invoker;
+    this.gd = gd;
     this.sessionHeaders = sessionHeaders;
     this.maxBodySize = maxBodySize;
     this.meters = meters;
   }
 
+  /** How a call is run. */
+  enum Mode {
+    /** {@code /invoke/...}: plainly, or once per {@code Idempotency-Key} if the header is sent. */
+    PLAIN,
+    /** {@code /gd/tx/{tid}/invoke/...}: under a transaction, waiting for the outcome. */
+    INVOKE,
+    /** {@code /gd/tx/{tid}/submit/...}: under a transaction, in the background. */
+    SUBMIT
+  }
+
   void handle(Exchange exchange) {
+    handle(exchange, exchange.path().substring(PREFIX.length()), Mode.PLAIN, null);
+  }
+
+  /**
+   * Runs the service at {@code path} ({@code folder.sub/name}) the way {@code mode} says, under
+   * transaction {@code tid} unless {@link Mode#PLAIN}.
+   */
+  void handle(Exchange exchange, String path, Mode mode, String tid) {
     long start = System.nanoTime();
-    String path = exchange.path().substring(PREFIX.length());
     Optional<RegisteredService> service = registry.findByPath(path);
     try {
-      run(exchange, path, service);
+      run(exchange, path, service, mode, tid);
     } catch (CohortError e) {
       exchange.error(e);
     } finally {
@@ -83,7 +109,8 @@ final class InvokeRoute {
                 .register(meters));
   }
 
-  private void run(Exchange exchange, String path, Optional<RegisteredService> service) {
+  private void run(
+      Exchange exchange, String path, Optional<RegisteredService> service, Mode mode, String tid) {
     if (!exchange.method().equals("POST")) {
       exchange.setHeader("Allow", "POST");
       exchange.error(ErrorCode.METHOD_NOT_ALLOWED, "services are called with POST");
@@ -115,16 +142,45 @@ final class InvokeRoute {
             "user " + caller.user() + " may not run " + target.name() + " (ACL " + decision.acl() + ")");
       }
       Document input = exchange.jsonBody(maxBodySize);
-      Outcome outcome =
-          invoker.invoke(new Call(target, input, caller, auth.session(), exchange.requestId()));
-      sessionHeaders.apply(exchange, auth, outcome.session());
-      exchange.json(200, outcome.output());
+      Call call = new Call(target, input, caller, auth.session(), exchange.requestId());
+      Optional<String> key = exchange.header(IDEMPOTENCY_KEY);
+      switch (mode) {
+        case PLAIN -> {
+          if (key.isPresent()) {
+            reply(exchange, auth, gd.invokeWithKey(call, key.get()));
+          } else {
+            Outcome outcome = invoker.invoke(call);
+            sessionHeaders.apply(exchange, auth, outcome.session());
+            exchange.json(200, outcome.output());
+          }
+        }
+        case INVOKE -> reply(exchange, auth, gd.invoke(call, tid, false));
+        case SUBMIT -> {
+          boolean discard = exchange.query("end").map(Boolean::parseBoolean).orElse(false);
+          Tx tx = gd.submit(call, tid, discard);
+          sessionHeaders.apply(exchange, auth, auth.session());
+          exchange.setHeader(TX_STATE, tx.state().name());
+          exchange.json(202, GdRoutes.describe(tx));
+        }
+      }
     } catch (CohortError e) {
       if (e.code() != ErrorCode.UNAUTHENTICATED) {
         sessionHeaders.apply(exchange, auth, auth.session());
       }
       throw e;
     }
+  }
+
+  private void reply(Exchange exchange, Authenticated auth, GuaranteedDelivery.Result result) {
+    exchange.setHeader(TX_STATE, result.error() == null ? TxState.DONE.name() : result.tx().state().name());
+    if (result.replayed()) {
+      exchange.setHeader(REPLAYED, "true");
+    }
+    if (result.error() != null) {
+      throw result.error();
+    }
+    sessionHeaders.apply(exchange, auth, result.outcome().session());
+    exchange.json(200, result.outcome().output());
   }
 
   private static CohortError unauthenticated(Authenticated auth, String message) {

@@ -15,6 +15,7 @@ public final class PrimaryHandler extends RoutingHandler {
 
   private final Health health;
   private final InvokeRoute invoke;
+  private final GdRoutes gdRoutes;
   private final SessionRoutes sessionRoutes;
   private final ClusterRoute clusterRoute;
   private final ClusterView cluster;
@@ -35,9 +36,11 @@ public final class PrimaryHandler extends RoutingHandler {
             parts.realm(),
             parts.registry(),
             parts.invoker(),
+            parts.gd(),
             headers,
             parts.http().maxBodySize(),
             parts.meters());
+    this.gdRoutes = new GdRoutes(authentication, parts.gd(), invoke, parts.http().maxBodySize());
     this.sessionRoutes = new SessionRoutes(authentication, parts.sessions(), headers);
     this.clusterRoute = new ClusterRoute(authentication, parts.cluster());
     this.cluster = parts.cluster();
@@ -75,6 +78,7 @@ public final class PrimaryHandler extends RoutingHandler {
       Sessions sessions,
       ServiceRegistry registry,
       Invoker invoker,
+      dev.cohort.server.gd.GuaranteedDelivery gd,
       MeterRegistry meters,
       ClusterView cluster) {}
 
@@ -95,6 +99,10 @@ public final class PrimaryHandler extends RoutingHandler {
     }
     if (path.startsWith(InvokeRoute.PREFIX)) {
       invoke.handle(exchange);
+      return;
+    }
+    if (path.equals(GdRoutes.PREFIX) || path.startsWith(GdRoutes.PREFIX + "/")) {
+      gdRoutes.handle(exchange);
       return;
     }
     switch (exchange.method() + " " + path) {

@@ -16,7 +16,15 @@ public enum ErrorCode {
   SESSION_CONFLICT(409, "COH-SESSION-CONFLICT"),
   TOO_LARGE(413, "COH-TOO-LARGE"),
   UNSUPPORTED_MEDIA_TYPE(415, "COH-MEDIA-TYPE"),
+  GD_UNKNOWN(404, "COH-GD-UNKNOWN"),
+  GD_RUNNING(409, "COH-GD-RUNNING"),
+  GD_IN_DOUBT(409, "COH-GD-IN-DOUBT"),
+  GD_STATE(409, "COH-GD-STATE"),
+  GD_RETRIES(409, "COH-GD-RETRIES"),
+  GD_EXPIRED(410, "COH-GD-EXPIRED"),
+  GD_MISMATCH(422, "COH-GD-MISMATCH"),
   SERVICE_FAILED(500, "COH-SERVICE-FAILED"),
+  COMMIT_FAILED(500, "COH-COMMIT-FAILED"),
   INTERNAL(500, "COH-INTERNAL"),
   UNAVAILABLE(503, "COH-UNAVAILABLE"),
   SESSIONS_FULL(503, "COH-SESSIONS-FULL"),
@@ -36,5 +44,10 @@ public enum ErrorCode {
 
   public String code() {
     return code;
+  }
+
+  /** The error with this stable code, if any. */
+  public static java.util.Optional<ErrorCode> byCode(String code) {
+    return java.util.Arrays.stream(values()).filter(e -> e.code.equals(code)).findFirst();
   }
 }

@@ -19,14 +19,17 @@ final class InvokeContext implements ServiceContext {
   private LiveSession session;
 
   private final ApplicationAttributes application;
+  private final CallTransaction transaction;
 
   InvokeContext(
       Call call,
       Sessions sessions,
       System.Logger logger,
       String nodeName,
-      ApplicationAttributes application) {
+      ApplicationAttributes application,
+      CallTransaction transaction) {
     this.call = call;
+    this.transaction = transaction;
     this.application = application;
     this.sessions = sessions;
     this.logger = logger;
@@ -77,6 +80,16 @@ final class InvokeContext implements ServiceContext {
   @Override
   public String nodeName() {
     return nodeName;
+  }
+
+  @Override
+  public java.sql.Connection transaction() {
+    return transaction.forService();
+  }
+
+  /** The call's database transaction. */
+  CallTransaction callTransaction() {
+    return transaction;
   }
 
   @Override

@@ -30,18 +30,22 @@ public final class Invoker {
 
   private final AppAttributeStore applicationAttributes;
   private final AttributeCodec codec;
+  private final javax.sql.DataSource database;
 
   /**
    * @param sessions the node's sessions
    * @param nodeName this node's name
    * @param applicationAttributes where application-wide attributes live
    * @param codec serializes application attribute values
+   * @param database the shared database, for {@code ServiceContext.transaction()}
    */
   public Invoker(
       Sessions sessions,
       String nodeName,
       AppAttributeStore applicationAttributes,
-      AttributeCodec codec) {
+      AttributeCodec codec,
+      javax.sql.DataSource database) {
+    this.database = database;
     this.applicationAttributes = applicationAttributes;
     this.codec = codec;
     this.sessions = sessions;
@@ -55,6 +59,19 @@ public final class Invoker {
    *     session conflict
    */
   public Outcome invoke(Call call) {
+    return invoke(call, null);
+  }
+
+  /**
+   * Runs {@code call}; when the service returns, {@code completion} (if given) writes into the
+   * call's database transaction before it commits, so that both commit or neither does.
+   *
+   * @throws CohortError for anything the caller must be told: bad input, a failed service, a
+   *     session conflict; {@link ErrorCode#COMMIT_FAILED} when the commit itself failed (the
+   *     work may or may not be saved)
+   * @throws RuntimeException what {@code completion} threw (the work is rolled back)
+   */
+  public Outcome invoke(Call call, Completion completion) {
     String service = call.service().name().toString();
     InvokeContext context =
         new InvokeContext(
@@ -66,7 +83,40 @@ public final class Invoker {
                 applicationAttributes,
                 codec,
                 call.service().packageName(),
-                call.service().classLoader()));
+                call.service().classLoader()),
+            new CallTransaction(database));
+    Document output;
+    try {
+      output = run(call, context, service);
+      if (completion != null) {
+        completion.beforeCommit(context.callTransaction().open(), output);
+      }
+    } catch (java.sql.SQLException e) {
+      context.callTransaction().rollbackQuietly();
+      touch(context);
+      LOG.error("COH.0200.0003E the outcome of service {} could not be recorded: {}", service, e.getMessage());
+      throw new CohortError(
+          ErrorCode.COMMIT_FAILED,
+          "service " + service + " ran, but its result could not be recorded in the database: "
+              + e.getMessage());
+    } catch (RuntimeException | Error e) {
+      context.callTransaction().rollbackQuietly();
+      throw e;
+    }
+    try {
+      context.callTransaction().commit();
+    } catch (java.sql.SQLException e) {
+      touch(context);
+      LOG.error("COH.0200.0003E the database work of service {} could not be committed: {}", service, e.getMessage());
+      throw new CohortError(
+          ErrorCode.COMMIT_FAILED,
+          "service " + service + " ran, but committing its database work failed (" + e.getMessage()
+              + "); it may or may not be saved");
+    }
+    return new Outcome(output, save(context, service));
+  }
+
+  private Document run(Call call, InvokeContext context, String service) {
     Document output;
     try {
       output = call.service().service().invoke(call.input(), context);
@@ -96,7 +146,7 @@ public final class Invoker {
       throw new CohortError(
           ErrorCode.SERVICE_FAILED, "service " + service + " returned no document");
     }
-    return new Outcome(output, save(context, service));
+    return output;
   }
 
   private Optional<dev.cohort.server.session.SessionData> save(InvokeContext context, String service) {

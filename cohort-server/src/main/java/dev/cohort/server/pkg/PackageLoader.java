@@ -74,10 +74,18 @@ final class PackageLoader {
       loadAnnotated(loader, className, services, errors);
     }
     checkAclTargets(manifest, errors);
+    Map<String, Guarantee> guarantees = readGuarantees(manifest, services.keySet(), errors);
 
     List<RegisteredService> registered =
         services.entrySet().stream()
-            .map(e -> new RegisteredService(e.getKey(), e.getValue(), manifest.name(), loader))
+            .map(
+                e ->
+                    new RegisteredService(
+                        e.getKey(),
+                        e.getValue(),
+                        manifest.name(),
+                        loader,
+                        guaranteeOf(e.getKey(), guarantees)))
             .toList();
     LoadedPackage.State state =
         registered.isEmpty()
@@ -247,6 +255,55 @@ final class PackageLoader {
         errors.add("acls: '" + target + "' is neither a folder nor a service name");
       }
     }
+  }
+
+  /**
+   * The manifest's {@code guarantees}, checked: each key a folder or a service of this package,
+   * each value a guarantee's label.
+   */
+  private static Map<String, Guarantee> readGuarantees(
+      PackageManifest manifest, java.util.Set<ServiceName> services, List<String> errors) {
+    Map<String, Guarantee> result = new LinkedHashMap<>();
+    manifest.guarantees().forEach(
+        (target, label) -> {
+          java.util.Optional<Guarantee> guarantee = Guarantee.ofLabel(label == null ? "" : label);
+          if (guarantee.isEmpty()) {
+            errors.add(
+                "guarantees: '" + label + "' for " + target
+                    + " is not a guarantee; write at-most-once, retry or exactly-once");
+            return;
+          }
+          boolean known =
+              target.contains(":")
+                  ? services.stream().anyMatch(s -> s.toString().equals(target))
+                  : services.stream().anyMatch(s -> inFolder(s, target));
+          if (!known) {
+            errors.add(
+                "guarantees: '" + target + "' names no service of this package; the guarantee"
+                    + " is ignored");
+            return;
+          }
+          result.put(target, guarantee.get());
+        });
+    return result;
+  }
+
+  /** The guarantee of {@code name}: its own, else its nearest folder's, else at-most-once. */
+  private static Guarantee guaranteeOf(ServiceName name, Map<String, Guarantee> guarantees) {
+    Guarantee own = guarantees.get(name.toString());
+    if (own != null) {
+      return own;
+    }
+    return guarantees.entrySet().stream()
+        .filter(e -> !e.getKey().contains(":") && inFolder(name, e.getKey()))
+        .max(java.util.Comparator.comparingInt(e -> e.getKey().length()))
+        .map(Map.Entry::getValue)
+        .orElse(Guarantee.AT_MOST_ONCE);
+  }
+
+  private static boolean inFolder(ServiceName name, String folder) {
+    String serviceFolder = name.folder();
+    return serviceFolder.equals(folder) || serviceFolder.startsWith(folder + ".");
   }
 
   private static Object newInstance(Class<?> type) throws ReflectiveOperationException {

@@ -17,6 +17,8 @@ import java.util.Map;
  *   - dev.cohort.samples.Cart
  * acls:                         # ACL for a folder or a service, unless the admin API assigns another
  *   samples: Default
+ * guarantees:                   # what a crash under guaranteed delivery means, by folder or service
+ *   samples.orders:placeOrder: exactly-once      # at-most-once (default) | retry | exactly-once
  * </pre>
  */
 public record PackageManifest(
@@ -26,7 +28,8 @@ public record PackageManifest(
     List<String> jars,
     Map<String, String> services,
     List<String> classes,
-    Map<String, String> acls) {
+    Map<String, String> acls,
+    Map<String, String> guarantees) {
 
   public PackageManifest {
     description = description == null ? "" : description;
@@ -34,5 +37,6 @@ public record PackageManifest(
     services = services == null ? Map.of() : Map.copyOf(services);
     classes = classes == null ? List.of() : List.copyOf(classes);
     acls = acls == null ? Map.of() : Map.copyOf(acls);
+    guarantees = guarantees == null ? Map.of() : Map.copyOf(guarantees);
   }
 }

@@ -168,6 +168,11 @@ class ServiceRegistryTest {
       public String serviceName() {
         return "x:y";
       }
+
+      @Override
+      public java.sql.Connection transaction() {
+        throw new UnsupportedOperationException();
+      }
     };
   }
 }

@@ -116,6 +116,10 @@ public final class TestNode implements AutoCloseable {
     return new Call(this, url(path), "POST", json);
   }
 
+  public Call delete(String path) {
+    return new Call(this, url(path), "DELETE", null);
+  }
+
   public Call get(String path) {
     return new Call(this, url(path), "GET", null);
   }

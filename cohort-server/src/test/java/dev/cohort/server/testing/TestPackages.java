@@ -30,9 +30,13 @@ public final class TestPackages {
         - dev.cohort.server.testpkg.SessionServices
         - dev.cohort.server.testpkg.AppServices
         - dev.cohort.server.testpkg.Open
+        - dev.cohort.server.testpkg.GdServices
       acls:
         test.admin: Administrators
         test.open: Anonymous
+      guarantees:
+        test.gd:ledger: exactly-once
+        test.gdretry: retry
       """;
 
   private TestPackages() {}

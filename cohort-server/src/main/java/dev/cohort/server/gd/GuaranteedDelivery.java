@@ -1,0 +1,580 @@
+package dev.cohort.server.gd;
+
+import dev.cohort.api.Caller;
+import dev.cohort.api.Document;
+import dev.cohort.server.config.GdConfig;
+import dev.cohort.server.db.Database;
+import dev.cohort.server.gd.JobStore.Claim;
+import dev.cohort.server.http.Json;
+import dev.cohort.server.invoke.Call;
+import dev.cohort.server.invoke.CohortError;
+import dev.cohort.server.invoke.ErrorCode;
+import dev.cohort.server.invoke.Invoker;
+import dev.cohort.server.invoke.Outcome;
+import dev.cohort.server.pkg.Guarantee;
+import dev.cohort.server.pkg.RegisteredService;
+import dev.cohort.server.pkg.ServiceName;
+import dev.cohort.server.pkg.ServiceRegistry;
+import dev.cohort.server.security.Decision;
+import dev.cohort.server.security.Realm;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Guaranteed delivery: runs a service at most once per transaction id across the cluster, stores
+ * its outcome for retries, and recovers attempts whose node died according to the service's
+ * declared {@link Guarantee}. The state lives in the shared database ({@link JobStore}); this
+ * node holds leases only while it runs an attempt, and renews them every third of {@code
+ * gd.cluster.lock-break-secs}.
+ */
+public final class GuaranteedDelivery implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GuaranteedDelivery.class);
+  private static final Pattern TID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Duration MAX_WAIT = Duration.ofSeconds(60);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final JobStore store;
+  private final GdConfig config;
+  private final Invoker invoker;
+  private final ServiceRegistry registry;
+  private final Realm realm;
+  private final String nodeName;
+  private final Set<JobStore.Lease> leases = ConcurrentHashMap.newKeySet();
+  private final ExecutorService background =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cohort-gd-", 0).factory());
+  private volatile boolean closed;
+
+  /**
+   * @param database the shared database holding the job store
+   * @param config the {@code gd.*} settings
+   * @param invoker runs services
+   * @param registry finds services for recovery and resubmission
+   * @param realm the users recovered attempts run as
+   * @param nodeName this node's name, written in the leases it holds
+   */
+  public GuaranteedDelivery(
+      Database database,
+      GdConfig config,
+      Invoker invoker,
+      ServiceRegistry registry,
+      Realm realm,
+      String nodeName) {
+    this.store = new JobStore(database);
+    this.config = config;
+    this.invoker = invoker;
+    this.registry = registry;
+    this.realm = realm;
+    this.nodeName = nodeName;
+  }
+
+  /** Renews this node's leases, sweeps and recovers on {@code scheduler} from now on. */
+  public void start(ScheduledExecutorService scheduler) {
+    long renewEvery = Math.max(100, leaseMillis() / 3);
+    scheduler.scheduleWithFixedDelay(this::renewLeases, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+    long sweepEvery = config.sweepInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::sweepAndRecover, sweepEvery, sweepEvery, TimeUnit.MILLISECONDS);
+  }
+
+  /** A started transaction, and whether this call started it (false: it existed). */
+  public record Started(Tx tx, boolean created) {}
+
+  /**
+   * What a guaranteed call returned: the outcome or the stored error, and whether it was stored
+   * before (a replay).
+   *
+   * @param outcome the service's output; null when {@code error} is set
+   * @param replayed whether this is a stored outcome sent again
+   * @param tx the transaction
+   * @param error a FAILED or IN_DOUBT transaction's stored error, replayed
+   */
+  public record Result(Outcome outcome, boolean replayed, Tx tx, CohortError error) {
+
+    Result(Outcome outcome, boolean replayed, Tx tx) {
+      this(outcome, replayed, tx, null);
+    }
+  }
+
+  // ---------------------------------------------------------------- transactional clients
+
+  /**
+   * Starts a transaction for {@code caller}.
+   *
+   * @param tid the id the client chose; a random one when empty
+   * @throws CohortError {@code COH-INVALID-INPUT} for a malformed tid or limits, {@code
+   *     COH-GD-STATE} when another user's transaction has this id
+   */
+  public Started start(
+      Caller caller, Optional<String> tid, Optional<Duration> ttl, Optional<Integer> retries) {
+    requireUser(caller);
+    String id = tid.orElseGet(GuaranteedDelivery::randomTid);
+    checkTid(id);
+    long ttlMillis = ttl.orElse(config.defaultTtl()).toMillis();
+    if (ttlMillis < 1000 || ttlMillis > Duration.ofDays(30).toMillis()) {
+      throw new CohortError(ErrorCode.INVALID_INPUT, "ttlSeconds must be between 1 and 2592000 (30 days)");
+    }
+    int limit = retries.orElse(config.defaultRetries());
+    if (limit < 0 || limit > 1000) {
+      throw new CohortError(ErrorCode.INVALID_INPUT, "retries must be between 0 and 1000");
+    }
+    return store
+        .start(id, caller.user(), ttlMillis, limit)
+        .map(s -> new Started(s.tx(), s.created()))
+        .orElseThrow(
+            () ->
+                new CohortError(
+                    ErrorCode.GD_STATE,
+                    "transaction id " + id + " is taken by another user; choose another"));
+  }
+
+  /** Runs {@code call} under transaction {@code tid} and waits for its outcome. */
+  public Result invoke(Call call, String tid, boolean discard) {
+    checkTid(tid);
+    Claim claim = claim(request(call, tid, Tx.Kind.TX, discard));
+    return switch (claim) {
+      case Claim.Run run -> runClaimed(call, run);
+      default -> settled(claim, call, tid);
+    };
+  }
+
+  /**
+   * Runs {@code call} with an {@code Idempotency-Key}: the first call of the key runs the
+   * service, later ones replay its stored response.
+   */
+  public Result invokeWithKey(Call call, String key) {
+    if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f)) {
+      throw new CohortError(
+          ErrorCode.INVALID_INPUT, "an Idempotency-Key is 1 to 255 printable ASCII characters");
+    }
+    requireUser(call.caller());
+    String tid = "key-" + sha256(call.caller().user() + '\n' + key).substring(0, 48);
+    Claim claim = claim(request(call, tid, Tx.Kind.KEY, false));
+    return switch (claim) {
+      case Claim.Run run -> runClaimed(call, run);
+      default -> settled(claim, call, tid);
+    };
+  }
+
+  /**
+   * Claims {@code tid} for {@code call} and runs it in the background on this node.
+   *
+   * @param discard a fire-and-forget send: the result is not kept
+   * @return the transaction as it is now
+   */
+  public Tx submit(Call call, String tid, boolean discard) {
+    checkTid(tid);
+    Claim claim = claim(request(call, tid, Tx.Kind.TX, discard));
+    return switch (claim) {
+      case Claim.Run run -> {
+        runInBackground(call, run);
+        yield run.tx();
+      }
+      case Claim.Ended ended -> ended.tx();
+      case Claim.Running running -> running.tx();
+      default -> {
+        settled(claim, call, tid);
+        throw new IllegalStateException("unreachable");
+      }
+    };
+  }
+
+  /**
+   * The transaction {@code tid} of {@code caller}; with a wait, once it has ended or the wait is
+   * over, whichever comes first.
+   */
+  public Tx status(Caller caller, String tid, Duration wait) {
+    long deadline = System.nanoTime() + Math.min(wait.toNanos(), MAX_WAIT.toNanos());
+    while (true) {
+      Tx tx = own(caller, tid);
+      if (tx.state().ended() || System.nanoTime() - deadline >= 0) {
+        return tx;
+      }
+      pause(Math.min(config.lockTimeout().toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+    }
+  }
+
+  /** Makes {@code caller}'s FAILED transaction NEW again, with its retries and TTL renewed. */
+  public Tx restart(Caller caller, String tid) {
+    Tx tx = own(caller, tid);
+    if (tx.state() != TxState.FAILED) {
+      throw new CohortError(
+          ErrorCode.GD_STATE,
+          "transaction " + tid + " is " + tx.state() + "; only a FAILED transaction can be restarted"
+              + (tx.state() == TxState.IN_DOUBT ? " (an operator resolves IN_DOUBT ones)" : ""));
+    }
+    return store.restart(tid, false).orElseThrow(() -> unknown(tid));
+  }
+
+  /** Ends (removes) {@code caller}'s transaction; nothing happens if it is gone already. */
+  public void end(Caller caller, String tid) {
+    checkTid(tid);
+    Optional<Tx> tx = store.find(tid);
+    if (tx.isEmpty() || !tx.get().owner().equals(caller.user())) {
+      return;
+    }
+    store.end(tid).ifPresent(
+        left -> {
+          throw new CohortError(
+              ErrorCode.GD_RUNNING,
+              "transaction " + tid + " is running on node " + left.leaseNode().orElse("?")
+                  + "; end it once it is done");
+        });
+  }
+
+  // ---------------------------------------------------------------- operators
+
+  /** Transactions matching a filter, newest first (at most {@code limit}). */
+  public List<Tx> list(Optional<TxState> state, Optional<String> service, Optional<String> owner, int limit) {
+    return store.list(state, service, owner, Math.max(1, Math.min(limit, 1000)));
+  }
+
+  /** Any user's transaction {@code tid}. */
+  public Optional<Tx> find(String tid) {
+    return store.find(tid);
+  }
+
+  /** How many transactions are in each state. */
+  public Map<TxState, Long> counts() {
+    return store.counts();
+  }
+
+  /**
+   * An operator's resubmit of an IN_DOUBT or FAILED transaction: NEW again with its retries and
+   * TTL renewed, and run now on this node from its stored request (if it has one).
+   */
+  public Tx resubmit(String tid) {
+    Tx tx = store.find(tid).orElseThrow(() -> unknown(tid));
+    if (tx.state() != TxState.IN_DOUBT && tx.state() != TxState.FAILED) {
+      throw new CohortError(
+          ErrorCode.GD_STATE,
+          "transaction " + tid + " is " + tx.state() + "; only IN_DOUBT and FAILED ones can be resubmitted");
+    }
+    Tx restarted = store.restart(tid, true).orElseThrow(() -> unknown(tid));
+    LOG.warn(
+        "COH.0900.0004W transaction {} ({}, {}) resubmitted by an operator; it was {}",
+        tid, restarted.owner(), restarted.service().orElse("no service yet"), tx.state());
+    if (restarted.service().isPresent() && restarted.input().isPresent()) {
+      recover(restarted);
+    }
+    return store.find(tid).orElse(restarted);
+  }
+
+  /** An operator's end of any transaction that is not running. */
+  public void forceEnd(String tid) {
+    Tx tx = store.find(tid).orElseThrow(() -> unknown(tid));
+    store.end(tid).ifPresent(
+        left -> {
+          throw new CohortError(
+              ErrorCode.GD_RUNNING,
+              "transaction " + tid + " is running on node " + left.leaseNode().orElse("?")
+                  + " under a live lease; end it once it is done");
+        });
+    LOG.warn("COH.0900.0005W transaction {} ({}) ended by an operator; it was {}", tid, tx.owner(), tx.state());
+  }
+
+  // ---------------------------------------------------------------- running attempts
+
+  private JobStore.Request request(Call call, String tid, Tx.Kind kind, boolean discard) {
+    requireUser(call.caller());
+    String input = new String(Json.write(call.input()), StandardCharsets.UTF_8);
+    long ttl = kind == Tx.Kind.KEY ? config.idempotencyRetention().toMillis() : config.defaultTtl().toMillis();
+    return new JobStore.Request(
+        tid,
+        call.caller().user(),
+        kind,
+        call.service().name().toString(),
+        call.service().guarantee(),
+        sha256(input),
+        input,
+        discard,
+        ttl,
+        config.defaultRetries());
+  }
+
+  /** Claims, waiting {@code gd.cluster.lock-timeout-millis} between tries while the row is locked. */
+  private Claim claim(JobStore.Request request) {
+    long deadline = System.nanoTime() + leaseMillis() * 1_000_000L;
+    while (true) {
+      try {
+        return store.claim(request, nodeName, leaseMillis());
+      } catch (JobStore.LockBusyException e) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new CohortError(
+              ErrorCode.GD_RUNNING,
+              "transaction " + request.tid() + " stayed locked by another node; ask its status later");
+        }
+        pause(config.lockTimeout().toMillis());
+      }
+    }
+  }
+
+  private Result runClaimed(Call call, Claim.Run run) {
+    Tx tx = run.tx();
+    long token = run.token();
+    JobStore.Lease lease = new JobStore.Lease(tx.tid(), token);
+    leases.add(lease);
+    try {
+      Outcome outcome =
+          invoker.invoke(
+              call,
+              (connection, output) -> {
+                String result = new String(Json.write(output), StandardCharsets.UTF_8);
+                if (!store.complete(connection, tx.tid(), token, TxState.DONE, 200, result, null, null)) {
+                  throw new Fenced();
+                }
+              });
+      return new Result(outcome, false, tx);
+    } catch (Fenced e) {
+      LOG.warn(
+          "COH.0900.0002W attempt {} of transaction {} lost its lease while it ran (this node"
+              + " paused or lost the database for over {} s); its database work is rolled back",
+          tx.attempts(), tx.tid(), leaseMillis() / 1000);
+      Tx now = store.find(tx.tid()).orElseThrow(() -> unknown(tx.tid()));
+      return settled(now.state() == TxState.PENDING ? new Claim.Running(now) : new Claim.Ended(now), call, tx.tid());
+    } catch (CohortError e) {
+      if (e.code() == ErrorCode.COMMIT_FAILED) {
+        // Whether the DONE record committed is unknown: the lease breaks and the guarantee decides.
+        throw e;
+      }
+      if (e.code().status() == 503) {
+        // The service did not run (no session copy, node not ready): it may run elsewhere.
+        store.release(tx.tid(), token);
+        throw e;
+      }
+      recordFailure(tx.tid(), token, e);
+      throw e;
+    } finally {
+      leases.remove(lease);
+    }
+  }
+
+  private void recordFailure(String tid, long token, CohortError e) {
+    try {
+      store.database().inTransaction(
+          c -> store.complete(c, tid, token, TxState.FAILED, e.code().status(), null, e.code().code(), e.getMessage()));
+    } catch (RuntimeException failed) {
+      LOG.warn("COH.0900.0006W the failure of transaction {} could not be recorded: {}", tid, failed.getMessage());
+    }
+  }
+
+  private void runInBackground(Call call, Claim.Run run) {
+    background.execute(
+        () -> {
+          MDC.put("node", nodeName);
+          MDC.put("req", call.requestId());
+          try {
+            runClaimed(call, run);
+          } catch (CohortError e) {
+            LOG.debug("transaction {} ended with {}", run.tx().tid(), e.code().code());
+          } catch (RuntimeException e) {
+            LOG.error("COH.0900.0007E transaction {} failed unexpectedly", run.tx().tid(), e);
+          } finally {
+            MDC.clear();
+          }
+        });
+  }
+
+  /** The answer for a claim that does not run anything: a replay or an error. */
+  private Result settled(Claim claim, Call call, String tid) {
+    return switch (claim) {
+      case Claim.Ended ended -> replay(ended.tx(), call);
+      case Claim.Running running ->
+          throw new CohortError(
+              ErrorCode.GD_RUNNING,
+              "transaction " + running.tx().tid() + " is running (attempt " + running.tx().attempts()
+                  + " on node " + running.tx().leaseNode().orElse("?") + "); ask its status later");
+      case Claim.Expired expired ->
+          throw new CohortError(
+              ErrorCode.GD_EXPIRED,
+              "transaction " + expired.tx().tid() + " expired at " + expired.tx().expiresAt()
+                  + " before it completed; it will not run");
+      case Claim.Unknown unknown -> throw unknown(tid);
+      case Claim.Mismatch mismatch -> throw new CohortError(ErrorCode.GD_MISMATCH, mismatch.why() + "; use a new transaction id");
+      case Claim.Run run -> throw new IllegalStateException("a run is not settled");
+    };
+  }
+
+  private static Result replay(Tx tx, Call call) {
+    if (tx.state() == TxState.DONE) {
+      Document output =
+          tx.result()
+              .map(r -> Json.readDocument(r.getBytes(StandardCharsets.UTF_8)))
+              .orElseGet(Document::create);
+      return new Result(new Outcome(output, call.session()), true, tx);
+    }
+    ErrorCode code =
+        tx.errorCode().flatMap(ErrorCode::byCode).orElse(ErrorCode.SERVICE_FAILED);
+    return new Result(
+        null, true, tx, new CohortError(code, tx.errorMessage().orElse("transaction " + tx.tid() + " failed")));
+  }
+
+  // ---------------------------------------------------------------- leases, sweeping, recovery
+
+  private void renewLeases() {
+    try {
+      List<JobStore.Lease> held = List.copyOf(leases);
+      int renewed = store.renew(held, leaseMillis());
+      if (renewed < held.size()) {
+        LOG.warn(
+            "COH.0900.0008W {} of {} lease(s) held by this node were broken by another node; their"
+                + " attempts will be rolled back", held.size() - renewed, held.size());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("COH.0900.0009W cannot renew guaranteed-delivery leases: {}", e.getMessage());
+    }
+  }
+
+  /** Removes expired transactions and recovers those whose attempt's node died. */
+  void sweepAndRecover() {
+    if (closed) {
+      return;
+    }
+    try {
+      int removed = store.sweep();
+      if (removed > 0) {
+        LOG.debug("removed {} expired transaction(s)", removed);
+      }
+      for (Tx tx : store.brokenLeases(100)) {
+        recover(tx);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("COH.0900.0010W guaranteed-delivery sweep failed: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Decides about a transaction whose attempt crashed (or an operator resubmitted): at-most-once
+   * becomes IN_DOUBT; retry and exactly-once run again here from the stored request.
+   */
+  private void recover(Tx tx) {
+    Optional<RegisteredService> service =
+        tx.service().flatMap(name -> registry.find(ServiceName.parse(name)));
+    if (service.isEmpty()) {
+      return; // not deployed here: a node that has it recovers it
+    }
+    Claim claim;
+    try {
+      claim = store.reclaim(tx.tid(), service.get().guarantee(), nodeName, leaseMillis());
+    } catch (JobStore.LockBusyException e) {
+      return; // another node is deciding about it right now
+    }
+    switch (claim) {
+      case Claim.Run run -> {
+        Optional<Caller> caller = realm.caller(tx.owner());
+        Decision decision =
+            caller.map(c -> realm.authorize(c, service.get().name().toString(), registry::aclFor))
+                .orElse(null);
+        if (caller.isEmpty() || !decision.allowed()) {
+          recordFailure(
+              tx.tid(),
+              run.token(),
+              new CohortError(
+                  ErrorCode.FORBIDDEN,
+                  "user " + tx.owner() + " may no longer run " + service.get().name()));
+          return;
+        }
+        LOG.info(
+            "COH.0900.0001I running transaction {} ({}) again: attempt {}, {} retr(ies) left",
+            tx.tid(), service.get().name(), run.tx().attempts(), run.tx().retriesLeft());
+        Document input = Json.readDocument(tx.input().orElse("{}").getBytes(StandardCharsets.UTF_8));
+        runInBackground(
+            new Call(service.get(), input, caller.get(), Optional.empty(), "gd-" + tx.tid()), run);
+      }
+      case Claim.Ended ended when ended.tx().state() == TxState.IN_DOUBT && tx.state() == TxState.PENDING ->
+          LOG.warn("COH.0900.0003W transaction {} is IN_DOUBT: {}", tx.tid(), ended.tx().errorMessage().orElse(""));
+      default -> {}
+    }
+  }
+
+  private long leaseMillis() {
+    return config.lockBreak().toMillis();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Tx own(Caller caller, String tid) {
+    checkTid(tid);
+    return store.find(tid).filter(t -> t.owner().equals(caller.user())).orElseThrow(() -> unknown(tid));
+  }
+
+  private static CohortError unknown(String tid) {
+    return new CohortError(
+        ErrorCode.GD_UNKNOWN,
+        "no transaction " + tid + " of yours: it was never started, was ended, or was removed"
+            + " after its TTL");
+  }
+
+  private static void requireUser(Caller caller) {
+    if (caller.anonymous()) {
+      throw new CohortError(
+          ErrorCode.UNAUTHENTICATED,
+          "guaranteed delivery needs an authenticated caller (transactions belong to their user);"
+              + " send HTTP Basic credentials or a session");
+    }
+  }
+
+  private static void checkTid(String tid) {
+    if (!TID.matcher(tid).matches()) {
+      throw new CohortError(
+          ErrorCode.INVALID_INPUT,
+          "a transaction id is 1 to 128 of the characters A-Z a-z 0-9 . _ : -");
+    }
+  }
+
+  private static String randomTid() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return "tx-" + HexFormat.of().formatHex(bytes);
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CohortError(ErrorCode.UNAVAILABLE, "interrupted; the node is stopping");
+    }
+  }
+
+  /** Stops running attempts' renewals; attempts still running lose their leases in time. */
+  @Override
+  public void close() {
+    closed = true;
+    background.shutdownNow();
+  }
+
+  /** The attempt's lease was broken and another attempt claimed the transaction. */
+  private static final class Fenced extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Fenced() {
+      super("fenced", null, false, false);
+    }
+  }
+}

@@ -1,0 +1,648 @@
+package dev.cohort.server.gd;
+
+import dev.cohort.server.db.Database;
+import dev.cohort.server.db.Dialect;
+import dev.cohort.server.pkg.Guarantee;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code cohort_gd_tx} table: every rule about a transaction's state is one conditional SQL
+ * statement here, so that nodes sharing the database agree without talking to each other.
+ *
+ * <p>A claim locks the row ({@code FOR UPDATE NOWAIT}), decides, and on a run bumps the lease
+ * token. Ending an attempt is an {@code UPDATE ... WHERE lease_token = ?}: once a lease is
+ * broken and another attempt claimed the row, the old attempt's end matches no row, and its
+ * shared-transaction work rolls back with it (fencing). Times are the database's.
+ */
+final class JobStore {
+
+  /** The error code stored when the retry limit is reached. */
+  static final String RETRIES_EXHAUSTED = "COH-GD-RETRIES";
+  /** The error code stored when an at-most-once attempt crashed. */
+  static final String IN_DOUBT = "COH-GD-IN-DOUBT";
+  /** The error code stored when a crashed attempt's TTL had passed too. */
+  static final String EXPIRED = "COH-GD-EXPIRED";
+
+  private static final String COLUMNS =
+      "tid, owner_name, kind, state, service, guarantee, body_hash, input, created_at,"
+          + " updated_at, expires_at, ttl_ms, retries, retries_left, attempts, lease_token,"
+          + " lease_node, lease_until, discard, status_code, result, error_code, error_message,"
+          + " CASE WHEN expires_at < CURRENT_TIMESTAMP THEN TRUE ELSE FALSE END AS expired,"
+          + " CASE WHEN lease_until IS NOT NULL AND lease_until < CURRENT_TIMESTAMP"
+          + " THEN TRUE ELSE FALSE END AS lease_broken";
+
+  private final Database database;
+  private final Dialect dialect;
+
+  JobStore(Database database) {
+    this.database = database;
+    this.dialect = database.dialect();
+  }
+
+  Database database() {
+    return database;
+  }
+
+  /** What a claim decided. */
+  sealed interface Claim {
+    /** Run it: this attempt holds the lease with {@code token}. */
+    record Run(Tx tx, long token) implements Claim {}
+
+    /** It is DONE, FAILED or IN_DOUBT: replay or report the stored outcome. */
+    record Ended(Tx tx) implements Claim {}
+
+    /** Another attempt holds a live lease. */
+    record Running(Tx tx) implements Claim {}
+
+    /** Its TTL passed before it completed. */
+    record Expired(Tx tx) implements Claim {}
+
+    /** No such transaction for this user. */
+    record Unknown() implements Claim {}
+
+    /** The tid was first used for another service or another body. */
+    record Mismatch(Tx tx, String why) implements Claim {}
+  }
+
+  /**
+   * One attempt's request.
+   *
+   * @param tid the transaction id
+   * @param owner the calling user
+   * @param kind for an {@link Tx.Kind#KEY}, the record is made on first use
+   * @param service the service's name
+   * @param guarantee its declared guarantee
+   * @param bodyHash the request body's SHA-256
+   * @param input the request body
+   * @param discard a fire-and-forget send
+   * @param ttlMillis for a record made on first use: its retention
+   * @param retries for a record made on first use: its retry limit
+   */
+  record Request(
+      String tid,
+      String owner,
+      Tx.Kind kind,
+      String service,
+      Guarantee guarantee,
+      String bodyHash,
+      String input,
+      boolean discard,
+      long ttlMillis,
+      int retries) {}
+
+  /**
+   * Starts a transaction, or finds the one with this tid.
+   *
+   * @return the record, and whether this call made it; empty when the tid belongs to another user
+   */
+  Optional<Started> start(String tid, String owner, long ttlMillis, int retries) {
+    for (int round = 0; ; round++) {
+      try {
+        return database.inTransaction(
+            c -> {
+              Optional<Tx> existing = read(c, tid, false);
+              if (existing.isPresent()) {
+                return existing.filter(t -> t.owner().equals(owner)).map(t -> new Started(t, false));
+              }
+              try (PreparedStatement s =
+                  c.prepareStatement(
+                      "INSERT INTO cohort_gd_tx (tid, owner_name, kind, state, created_at,"
+                          + " updated_at, expires_at, ttl_ms, retries, retries_left)"
+                          + " VALUES (?, ?, 'TX', 'NEW', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                          + dialect.nowPlusMillis()
+                          + ", ?, ?, ?)")) {
+                s.setString(1, tid);
+                s.setString(2, owner);
+                s.setLong(3, ttlMillis);
+                s.setLong(4, ttlMillis);
+                s.setInt(5, retries);
+                s.setInt(6, retries);
+                s.executeUpdate();
+              }
+              return Optional.of(new Started(read(c, tid, false).orElseThrow(), true));
+            });
+      } catch (RuntimeException e) {
+        if (round < 3 && isDuplicateKey(e)) {
+          continue; // started concurrently: read what the other request made
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** A started transaction and whether this call started it. */
+  record Started(Tx tx, boolean created) {}
+
+  /** The record of {@code tid}, whoever owns it. */
+  Optional<Tx> find(String tid) {
+    return database.inTransaction(c -> read(c, tid, false));
+  }
+
+  /**
+   * Claims {@code request.tid()} for an attempt on {@code node}, or says why not.
+   *
+   * @throws LockBusyException when another node holds the row lock right now (wait {@code
+   *     gd.cluster.lock-timeout-millis}, then try again)
+   */
+  Claim claim(Request request, String node, long leaseMillis) {
+    return inLockingTransaction(
+        c -> {
+          Optional<Tx> found = read(c, request.tid(), true);
+          if (found.isPresent() && found.get().kind() == Tx.Kind.KEY && found.get().expired()
+              && found.get().state() != TxState.PENDING) {
+            // Past its retention a key may be used again for a new request.
+            delete(c, request.tid());
+            found = Optional.empty();
+          }
+          if (found.isEmpty()) {
+            if (request.kind() != Tx.Kind.KEY) {
+              return new Claim.Unknown();
+            }
+            insertClaimed(c, request, node, leaseMillis);
+            Tx made = read(c, request.tid(), false).orElseThrow();
+            return new Claim.Run(made, made.leaseToken());
+          }
+          Tx tx = found.get();
+          if (!tx.owner().equals(request.owner())) {
+            return new Claim.Unknown();
+          }
+          if (tx.service().isPresent() && !tx.service().get().equals(request.service())) {
+            return new Claim.Mismatch(
+                tx, "transaction " + tx.tid() + " was first used for " + tx.service().get());
+          }
+          if (tx.bodyHash().isPresent() && !tx.bodyHash().get().equals(request.bodyHash())) {
+            return new Claim.Mismatch(
+                tx, "transaction " + tx.tid() + " was first used with another request body");
+          }
+          return decide(c, tx, request.service(), request.guarantee(), request.bodyHash(),
+              request.input(), request.discard(), node, leaseMillis);
+        });
+  }
+
+  /**
+   * Claims {@code tid} again from its stored request, for recovery or an operator's resubmit:
+   * the same rules as {@link #claim} without an owner or a body to compare.
+   */
+  Claim reclaim(String tid, Guarantee guarantee, String node, long leaseMillis) {
+    return inLockingTransaction(
+        c -> {
+          Optional<Tx> found = read(c, tid, true);
+          if (found.isEmpty() || found.get().service().isEmpty() || found.get().input().isEmpty()) {
+            return new Claim.Unknown();
+          }
+          Tx tx = found.get();
+          return decide(c, tx, tx.service().get(), guarantee, tx.bodyHash().orElse(null),
+              tx.input().get(), tx.discard(), node, leaseMillis);
+        });
+  }
+
+  private Claim decide(
+      Connection c,
+      Tx tx,
+      String service,
+      Guarantee guarantee,
+      String bodyHash,
+      String input,
+      boolean discard,
+      String node,
+      long leaseMillis)
+      throws SQLException {
+    switch (tx.state()) {
+      case DONE, FAILED, IN_DOUBT -> {
+        return new Claim.Ended(tx);
+      }
+      case PENDING -> {
+        if (!tx.leaseBroken()) {
+          return new Claim.Running(tx);
+        }
+        // The attempt's node died or stopped answering: what that means depends on the
+        // guarantee the attempt ran under.
+        Guarantee ranUnder = tx.guarantee().flatMap(Guarantee::ofLabel).orElse(guarantee);
+        String lost =
+            "attempt " + tx.attempts() + " on node " + tx.leaseNode().orElse("?")
+                + " stopped renewing its lease (the node died or stopped answering)";
+        if (!ranUnder.rerunsAfterCrash()) {
+          return new Claim.Ended(
+              end(c, tx, TxState.IN_DOUBT, 409, IN_DOUBT,
+                  lost + "; " + tx.service().orElse(service)
+                      + " is at-most-once, so it is not run again: whether it took effect is"
+                      + " unknown. An operator can resubmit or end it."));
+        }
+        if (tx.expired()) {
+          return new Claim.Ended(
+              end(c, tx, TxState.FAILED, 410, EXPIRED, lost + ", and the TTL has passed"));
+        }
+        if (tx.retriesLeft() <= 0) {
+          return new Claim.Ended(
+              end(c, tx, TxState.FAILED, 409, RETRIES_EXHAUSTED,
+                  lost + ", and the retry limit (" + tx.retries() + ") is reached"));
+        }
+        return run(c, tx, service, guarantee, bodyHash, input, discard, node, leaseMillis,
+            tx.retriesLeft() - 1);
+      }
+      case NEW -> {
+        if (tx.expired()) {
+          return new Claim.Expired(tx);
+        }
+        return run(c, tx, service, guarantee, bodyHash, input, discard, node, leaseMillis,
+            tx.retriesLeft());
+      }
+    }
+    throw new IllegalStateException("unknown state " + tx.state());
+  }
+
+  private Claim run(
+      Connection c,
+      Tx tx,
+      String service,
+      Guarantee guarantee,
+      String bodyHash,
+      String input,
+      boolean discard,
+      String node,
+      long leaseMillis,
+      int retriesLeft)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE cohort_gd_tx SET state = 'PENDING', service = ?, guarantee = ?, body_hash = ?,"
+                + " input = ?, discard = ?, attempts = attempts + 1, retries_left = ?,"
+                + " lease_token = lease_token + 1, lease_node = ?, lease_until = "
+                + dialect.nowPlusMillis()
+                + ", updated_at = CURRENT_TIMESTAMP, status_code = NULL, result = NULL,"
+                + " error_code = NULL, error_message = NULL WHERE tid = ?")) {
+      s.setString(1, service);
+      s.setString(2, guarantee.label());
+      s.setString(3, bodyHash);
+      s.setString(4, input);
+      s.setBoolean(5, discard || tx.discard());
+      s.setInt(6, retriesLeft);
+      s.setString(7, node);
+      s.setLong(8, leaseMillis);
+      s.setString(9, tx.tid());
+      s.executeUpdate();
+    }
+    Tx claimed = read(c, tx.tid(), false).orElseThrow();
+    return new Claim.Run(claimed, claimed.leaseToken());
+  }
+
+  private Tx end(Connection c, Tx tx, TxState state, int status, String code, String message)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE cohort_gd_tx SET state = ?, status_code = ?, error_code = ?,"
+                + " error_message = ?, lease_node = NULL, lease_until = NULL,"
+                + " updated_at = CURRENT_TIMESTAMP WHERE tid = ?")) {
+      s.setString(1, state.name());
+      s.setInt(2, status);
+      s.setString(3, code);
+      s.setString(4, truncate(message));
+      s.setString(5, tx.tid());
+      s.executeUpdate();
+    }
+    return read(c, tx.tid(), false).orElseThrow();
+  }
+
+  private void insertClaimed(Connection c, Request r, String node, long leaseMillis)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO cohort_gd_tx (tid, owner_name, kind, state, service, guarantee,"
+                + " body_hash, input, created_at, updated_at, expires_at, ttl_ms, retries,"
+                + " retries_left, attempts, lease_token, lease_node, lease_until, discard)"
+                + " VALUES (?, ?, ?, 'PENDING', ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                + dialect.nowPlusMillis()
+                + ", ?, ?, ?, 1, 1, ?, "
+                + dialect.nowPlusMillis()
+                + ", ?)")) {
+      s.setString(1, r.tid());
+      s.setString(2, r.owner());
+      s.setString(3, r.kind().name());
+      s.setString(4, r.service());
+      s.setString(5, r.guarantee().label());
+      s.setString(6, r.bodyHash());
+      s.setString(7, r.input());
+      s.setLong(8, r.ttlMillis());
+      s.setLong(9, r.ttlMillis());
+      s.setInt(10, r.retries());
+      s.setInt(11, r.retries());
+      s.setString(12, node);
+      s.setLong(13, leaseMillis);
+      s.setBoolean(14, r.discard());
+      s.executeUpdate();
+    }
+  }
+
+  /**
+   * Ends the attempt holding {@code token}, in {@code c}'s transaction (the service's own, for a
+   * DONE whose work must commit with it).
+   *
+   * @return false when the attempt no longer holds the lease (fenced): then nothing is written
+   *     and the caller must roll back
+   */
+  boolean complete(
+      Connection c,
+      String tid,
+      long token,
+      TxState state,
+      int status,
+      String result,
+      String errorCode,
+      String errorMessage)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE cohort_gd_tx SET state = ?, status_code = ?,"
+                + " result = CASE WHEN discard THEN NULL ELSE ? END, error_code = ?,"
+                + " error_message = ?, lease_node = NULL, lease_until = NULL,"
+                + " updated_at = CURRENT_TIMESTAMP"
+                + " WHERE tid = ? AND lease_token = ? AND state = 'PENDING'")) {
+      s.setString(1, state.name());
+      s.setInt(2, status);
+      if (result == null) {
+        s.setNull(3, Types.VARCHAR);
+      } else {
+        s.setString(3, result);
+      }
+      s.setString(4, errorCode);
+      s.setString(5, truncate(errorMessage));
+      s.setString(6, tid);
+      s.setLong(7, token);
+      return s.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Gives up the lease of the attempt holding {@code token} without an outcome (it did not run,
+   * e.g. the node is shutting down): the transaction is NEW again and the attempt does not count
+   * against the retry limit.
+   */
+  boolean release(String tid, long token) {
+    return database.inTransaction(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE cohort_gd_tx SET state = 'NEW', lease_node = NULL, lease_until = NULL,"
+                      + " attempts = attempts - 1, updated_at = CURRENT_TIMESTAMP"
+                      + " WHERE tid = ? AND lease_token = ? AND state = 'PENDING'")) {
+            s.setString(1, tid);
+            s.setLong(2, token);
+            return s.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /** Extends the leases this node holds; returns how many were still its own. */
+  int renew(List<Lease> leases, long leaseMillis) {
+    if (leases.isEmpty()) {
+      return 0;
+    }
+    return database.inTransaction(
+        c -> {
+          int renewed = 0;
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE cohort_gd_tx SET lease_until = "
+                      + dialect.nowPlusMillis()
+                      + " WHERE tid = ? AND lease_token = ? AND state = 'PENDING'")) {
+            for (Lease lease : leases) {
+              s.setLong(1, leaseMillis);
+              s.setString(2, lease.tid());
+              s.setLong(3, lease.token());
+              renewed += s.executeUpdate();
+            }
+          }
+          return renewed;
+        });
+  }
+
+  /** A lease an attempt on this node holds. */
+  record Lease(String tid, long token) {}
+
+  /** Transactions whose lease has run out: their attempts crashed. */
+  List<Tx> brokenLeases(int limit) {
+    return query(
+        "SELECT " + COLUMNS + " FROM cohort_gd_tx WHERE state = 'PENDING'"
+            + " AND lease_until < CURRENT_TIMESTAMP ORDER BY lease_until FETCH FIRST " + limit
+            + " ROWS ONLY");
+  }
+
+  /**
+   * Removes transactions whose TTL or retention has passed, except PENDING ones (their attempt
+   * ends first) and IN_DOUBT ones (they wait for an operator).
+   *
+   * @return how many were removed
+   */
+  int sweep() {
+    return database.inTransaction(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "DELETE FROM cohort_gd_tx WHERE expires_at < CURRENT_TIMESTAMP"
+                      + " AND state IN ('NEW', 'DONE', 'FAILED')")) {
+            return s.executeUpdate();
+          }
+        });
+  }
+
+  /**
+   * Makes a FAILED (or, for an operator, IN_DOUBT) transaction NEW again with its retry limit and
+   * TTL renewed; the stored request stays.
+   *
+   * @return the record after, or as it was when its state does not allow it
+   */
+  Optional<Tx> restart(String tid, boolean allowInDoubt) {
+    return database.inTransaction(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE cohort_gd_tx SET state = 'NEW', retries_left = retries,"
+                      + " expires_at = "
+                      + dialect.nowPlusMillis().replace("?", "ttl_ms")
+                      + ", status_code = NULL, result = NULL, error_code = NULL,"
+                      + " error_message = NULL, updated_at = CURRENT_TIMESTAMP"
+                      + " WHERE tid = ? AND (state = 'FAILED'"
+                      + (allowInDoubt ? " OR state = 'IN_DOUBT'" : "")
+                      + ")")) {
+            s.setString(1, tid);
+            s.executeUpdate();
+          }
+          return read(c, tid, false);
+        });
+  }
+
+  /**
+   * Removes {@code tid} unless an attempt holds a live lease on it.
+   *
+   * @return the record as it stays when it could not be removed; empty when it is gone
+   */
+  Optional<Tx> end(String tid) {
+    return database.inTransaction(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "DELETE FROM cohort_gd_tx WHERE tid = ? AND (state <> 'PENDING'"
+                      + " OR lease_until < CURRENT_TIMESTAMP)")) {
+            s.setString(1, tid);
+            s.executeUpdate();
+          }
+          return read(c, tid, false);
+        });
+  }
+
+  /**
+   * Transactions matching a filter, newest first.
+   *
+   * @param state only this state, if given
+   * @param service only this service, if given
+   * @param owner only this user's, if given
+   * @param limit at most this many
+   */
+  List<Tx> list(Optional<TxState> state, Optional<String> service, Optional<String> owner, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM cohort_gd_tx WHERE 1 = 1");
+    List<String> args = new ArrayList<>();
+    state.ifPresent(s -> { sql.append(" AND state = ?"); args.add(s.name()); });
+    service.ifPresent(s -> { sql.append(" AND service = ?"); args.add(s); });
+    owner.ifPresent(o -> { sql.append(" AND owner_name = ?"); args.add(o); });
+    sql.append(" ORDER BY created_at DESC, tid FETCH FIRST ").append(limit).append(" ROWS ONLY");
+    return query(sql.toString(), args.toArray(String[]::new));
+  }
+
+  /** How many transactions are in each state. */
+  java.util.Map<TxState, Long> counts() {
+    return database.inTransaction(
+        c -> {
+          java.util.Map<TxState, Long> counts = new java.util.EnumMap<>(TxState.class);
+          for (TxState s : TxState.values()) {
+            counts.put(s, 0L);
+          }
+          try (PreparedStatement s =
+                  c.prepareStatement("SELECT state, COUNT(*) FROM cohort_gd_tx GROUP BY state");
+              ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+              counts.put(TxState.valueOf(rs.getString(1)), rs.getLong(2));
+            }
+          }
+          return counts;
+        });
+  }
+
+  private List<Tx> query(String sql, String... args) {
+    return database.inTransaction(
+        c -> {
+          List<Tx> result = new ArrayList<>();
+          try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+              s.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                result.add(row(rs));
+              }
+            }
+          }
+          return result;
+        });
+  }
+
+  private void delete(Connection c, String tid) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM cohort_gd_tx WHERE tid = ?")) {
+      s.setString(1, tid);
+      s.executeUpdate();
+    }
+  }
+
+  private Optional<Tx> read(Connection c, String tid, boolean lock) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT " + COLUMNS + " FROM cohort_gd_tx WHERE tid = ?"
+                + (lock ? " FOR UPDATE NOWAIT" : ""))) {
+      s.setString(1, tid);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private <T> T inLockingTransaction(Database.SqlWork<T> work) {
+    for (int round = 0; ; round++) {
+      try {
+        return database.inTransaction(work);
+      } catch (RuntimeException e) {
+        SQLException sql = sqlCause(e);
+        if (sql != null && dialect.isLockNotAvailable(sql)) {
+          throw new LockBusyException();
+        }
+        if (round < 3 && isDuplicateKey(e)) {
+          continue; // made concurrently by another node: decide again on what it made
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static SQLException sqlCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        return sql;
+      }
+    }
+    return null;
+  }
+
+  private static boolean isDuplicateKey(Throwable e) {
+    SQLException sql = sqlCause(e);
+    return sql != null && "23505".equals(sql.getSQLState());
+  }
+
+  /** Another node holds the row lock right now. */
+  static final class LockBusyException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LockBusyException() {
+      super("the transaction's record is locked by another node", null, false, false);
+    }
+  }
+
+  private static String truncate(String message) {
+    return message == null || message.length() <= 2000 ? message : message.substring(0, 1997) + "...";
+  }
+
+  private static Tx row(ResultSet rs) throws SQLException {
+    return new Tx(
+        rs.getString("tid"),
+        rs.getString("owner_name"),
+        Tx.Kind.valueOf(rs.getString("kind")),
+        TxState.valueOf(rs.getString("state")),
+        Optional.ofNullable(rs.getString("service")),
+        Optional.ofNullable(rs.getString("guarantee")),
+        Optional.ofNullable(rs.getString("body_hash")),
+        Optional.ofNullable(rs.getString("input")),
+        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+        rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
+        rs.getObject("expires_at", OffsetDateTime.class).toInstant(),
+        rs.getLong("ttl_ms"),
+        rs.getInt("retries"),
+        rs.getInt("retries_left"),
+        rs.getInt("attempts"),
+        rs.getLong("lease_token"),
+        Optional.ofNullable(rs.getString("lease_node")),
+        Optional.ofNullable(rs.getObject("lease_until", OffsetDateTime.class))
+            .map(OffsetDateTime::toInstant),
+        rs.getBoolean("discard"),
+        Optional.ofNullable((Integer) rs.getObject("status_code", Integer.class)),
+        Optional.ofNullable(rs.getString("result")),
+        Optional.ofNullable(rs.getString("error_code")),
+        Optional.ofNullable(rs.getString("error_message")),
+        rs.getBoolean("expired"),
+        rs.getBoolean("lease_broken"));
+  }
+}

@@ -1,0 +1,21 @@
+package dev.cohort.server.invoke;
+
+import dev.cohort.api.Document;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * What must commit in the same database transaction as a service's own work
+ * ({@code ServiceContext.transaction()}): guaranteed delivery writes its DONE record here.
+ */
+@FunctionalInterface
+public interface Completion {
+
+  /**
+   * Called after the service returned {@code output}, before the call's transaction commits, with
+   * the call's connection (opened now if the service never asked for one). Throwing rolls the
+   * service's work back; the exception reaches the caller of {@link Invoker#invoke(Call,
+   * Completion)} unchanged.
+   */
+  void beforeCommit(Connection connection, Document output) throws SQLException;
+}
