@@ -247,7 +247,8 @@ public final class CohortNode implements AutoCloseable {
                       config.cluster().enabled(),
                       () -> Thread.ofPlatform()
                           .name("cohort-fail-fast")
-                          .start(() -> Optional.ofNullable(self.get()).ifPresent(CohortNode::close)))),
+                          .start(() -> Optional.ofNullable(self.get()).ifPresent(CohortNode::close))),
+                  gd),
               meters,
               config.admin().metricsRequireAuth());
 

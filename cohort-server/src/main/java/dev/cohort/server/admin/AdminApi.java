@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * GET    groups                    POST groups {name,description}                   DELETE groups/{name}
  * GET    acls                      PUT acls/{name} {allow:[...],deny:[...]}         DELETE acls/{name}
  * GET    acl-assignments           PUT acl-assignments/{target} {acl}               DELETE acl-assignments/{target}
+ * GET    transactions[?state=&amp;service=&amp;user=&amp;limit=]   GET/DELETE transactions/{tid}   POST transactions/{tid}/resubmit
  * </pre>
  *
  * Every change is logged with the administrator's name (never a password) and makes the realm
@@ -57,6 +58,7 @@ public final class AdminApi {
   private final Sessions sessions;
   private final ClusterView cluster;
   private final NodeControl control;
+  private final TransactionAdmin transactions;
 
   public AdminApi(
       Supplier<Map<String, Object>> nodeInfo,
@@ -65,7 +67,9 @@ public final class AdminApi {
       Realm realm,
       Sessions sessions,
       ClusterView cluster,
-      NodeControl control) {
+      NodeControl control,
+      dev.cohort.server.gd.GuaranteedDelivery gd) {
+    this.transactions = new TransactionAdmin(gd);
     this.nodeInfo = nodeInfo;
     this.registry = registry;
     this.store = store;
@@ -76,6 +80,10 @@ public final class AdminApi {
   }
 
   Reply handle(String method, String path, Document body, Caller admin) {
+    return handle(method, path, Map.of(), body, admin);
+  }
+
+  Reply handle(String method, String path, Map<String, String> query, Document body, Caller admin) {
     String[] parts = path.split("/", 2);
     String resource = parts[0];
     String name = parts.length > 1 ? parts[1] : "";
@@ -88,11 +96,13 @@ public final class AdminApi {
       case "groups" -> groups(method, name, body, admin);
       case "acls" -> acls(method, name, body, admin);
       case "acl-assignments" -> assignments(method, name, body, admin);
+      case "transactions" -> transactions.handle(method, name, query, admin);
       default ->
           throw new CohortError(
               ErrorCode.NOT_FOUND,
               "no admin resource '" + resource
-                  + "'; see node, packages, sessions, cluster, users, groups, acls, acl-assignments");
+                  + "'; see node, packages, sessions, cluster, users, groups, acls, acl-assignments,"
+                  + " transactions");
     };
   }
 

@@ -74,7 +74,7 @@ public final class AdminHandler extends RoutingHandler {
       body = exchange.jsonBody(MAX_BODY);
     }
     try {
-      AdminApi.Reply reply = api.handle(method, path.substring(API.length()), body, admin);
+      AdminApi.Reply reply = api.handle(method, path.substring(API.length()), exchange.queryParameters(), body, admin);
       exchange.json(reply.status(), reply.body());
     } catch (SecurityStoreException e) {
       throw new CohortError(

@@ -59,6 +59,48 @@ public record Tx(
     boolean expired,
     boolean leaseBroken) {
 
+  /**
+   * The status document of the protocol ({@code docs/guaranteed-delivery.md}); for an operator
+   * also who owns it, where its lease is, its guarantee and its stored request.
+   */
+  public java.util.Map<String, Object> describe(boolean operator) {
+    java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+    doc.put("tid", tid);
+    doc.put("state", state.name());
+    doc.put("service", service.orElse(null));
+    doc.put("attempts", attempts);
+    doc.put("retriesLeft", retriesLeft);
+    doc.put("expiresAt", expiresAt.toString());
+    if (state == TxState.DONE) {
+      result.ifPresent(r -> doc.put("result", json(r)));
+    }
+    if (errorCode.isPresent()) {
+      java.util.Map<String, Object> error = new java.util.LinkedHashMap<>();
+      error.put("status", statusCode.orElse(500));
+      error.put("code", errorCode.get());
+      error.put("message", errorMessage.orElse(""));
+      doc.put("error", error);
+    }
+    if (operator) {
+      doc.put("user", owner);
+      doc.put("kind", kind.name());
+      doc.put("guarantee", guarantee.orElse(null));
+      doc.put("retries", retries);
+      doc.put("createdAt", createdAt.toString());
+      doc.put("updatedAt", updatedAt.toString());
+      doc.put("leaseNode", leaseNode.orElse(null));
+      doc.put("leaseUntil", leaseUntil.map(Object::toString).orElse(null));
+      doc.put("leaseToken", leaseToken);
+      doc.put("discard", discard);
+      input.ifPresent(i -> doc.put("input", json(i)));
+    }
+    return doc;
+  }
+
+  private static dev.cohort.api.Document json(String text) {
+    return dev.cohort.server.http.Json.readDocument(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Who made a transaction. */
   public enum Kind {
     /** A transactional client ({@code POST /gd/tx}, TContext, {@code pub.remote.gd:start}). */

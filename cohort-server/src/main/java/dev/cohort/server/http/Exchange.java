@@ -98,6 +98,16 @@ public final class Exchange {
     return Optional.ofNullable(Request.extractQueryParameters(request).getValue(name));
   }
 
+  /** The query parameters (first value of each). */
+  public java.util.Map<String, String> queryParameters() {
+    java.util.Map<String, String> params = new java.util.LinkedHashMap<>();
+    String query = request.getHttpURI().getQuery();
+    if (query != null && !query.isEmpty()) {
+      Request.extractQueryParameters(request).forEach(f -> params.put(f.getName(), f.getValue()));
+    }
+    return params;
+  }
+
   public Optional<String> cookie(String name) {
     for (HttpCookie cookie : Request.getCookies(request)) {
       if (cookie.getName().equals(name)) {

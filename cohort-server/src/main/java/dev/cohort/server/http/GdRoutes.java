@@ -5,12 +5,9 @@ import dev.cohort.api.Caller;
 import dev.cohort.api.Document;
 import dev.cohort.server.gd.GuaranteedDelivery;
 import dev.cohort.server.gd.Tx;
-import dev.cohort.server.gd.TxState;
 import dev.cohort.server.invoke.CohortError;
 import dev.cohort.server.invoke.ErrorCode;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -112,27 +109,9 @@ final class GdRoutes {
     return caller;
   }
 
-  /** A transaction's status document, as the protocol and the admin API show it. */
+  /** A transaction's status document. */
   static Map<String, Object> describe(Tx tx) {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("tid", tx.tid());
-    doc.put("state", tx.state().name());
-    doc.put("service", tx.service().orElse(null));
-    doc.put("attempts", tx.attempts());
-    doc.put("retriesLeft", tx.retriesLeft());
-    doc.put("expiresAt", tx.expiresAt().toString());
-    if (tx.state() == TxState.DONE) {
-      tx.result()
-          .ifPresent(r -> doc.put("result", Json.readDocument(r.getBytes(StandardCharsets.UTF_8))));
-    }
-    if (tx.errorCode().isPresent()) {
-      Map<String, Object> error = new LinkedHashMap<>();
-      error.put("status", tx.statusCode().orElse(500));
-      error.put("code", tx.errorCode().get());
-      error.put("message", tx.errorMessage().orElse(""));
-      doc.put("error", error);
-    }
-    return doc;
+    return tx.describe(false);
   }
 
   private static Optional<String> text(JsonNode tree, String field) {
