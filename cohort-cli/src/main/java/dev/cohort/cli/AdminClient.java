@@ -46,6 +46,10 @@ final class AdminClient {
         path);
   }
 
+  JsonNode delete(String path) {
+    return send(request(path).DELETE(), path);
+  }
+
   private HttpRequest.Builder request(String path) {
     try {
       return HttpRequest.newBuilder(URI.create(base + "/admin/api/" + path));

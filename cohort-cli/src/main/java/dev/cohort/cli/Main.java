@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       ClusterCommand.class,
       NodeCommand.class,
+      TxCommand.class,
       DbCommand.class,
       CommandLine.HelpCommand.class
     })
