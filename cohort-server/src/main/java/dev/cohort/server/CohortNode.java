@@ -61,6 +61,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import dev.cohort.server.gd.GuaranteedDelivery;
+import dev.cohort.server.remote.RemoteGd;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,8 +159,10 @@ public final class CohortNode implements AutoCloseable {
 
       RemoteClients remoteClients = new RemoteClients();
       resources.push(remoteClients);
+      RemoteGd.Contexts remoteGd = new RemoteGd.Contexts(config.node().dataDir().resolve("gd-remote"));
+      resources.push(remoteGd);
       ServiceRegistry registry =
-          ServiceRegistry.load(config.packages().dir(), builtIns(config, remoteClients));
+          ServiceRegistry.load(config.packages().dir(), builtIns(config, remoteClients, remoteGd));
       resources.push(registry);
 
       Optional<Grid> grid = Optional.empty();
@@ -359,16 +362,28 @@ public final class CohortNode implements AutoCloseable {
     return meters;
   }
 
-  /** The services every node has: {@code pub.remote:invoke}, Administrators only by default. */
-  private static BuiltIns builtIns(CohortConfig config, RemoteClients remote) {
-    return new BuiltIns(
-        java.util.List.of(
-            new RegisteredService(
-                ServiceName.parse(RemoteInvoke.NAME),
-                new RemoteInvoke(config.remote(), remote),
-                BuiltIns.PACKAGE,
-                CohortNode.class.getClassLoader())),
-        java.util.Map.of("pub.remote", "Administrators"));
+  /**
+   * The services every node has: {@code pub.remote:invoke} and {@code pub.remote.gd:*},
+   * Administrators only by default.
+   */
+  private static BuiltIns builtIns(
+      CohortConfig config, RemoteClients remote, RemoteGd.Contexts remoteGd) {
+    java.util.List<RegisteredService> services = new java.util.ArrayList<>();
+    services.add(
+        new RegisteredService(
+            ServiceName.parse(RemoteInvoke.NAME),
+            new RemoteInvoke(config.remote(), remote),
+            BuiltIns.PACKAGE,
+            CohortNode.class.getClassLoader()));
+    for (String operation : RemoteGd.OPERATIONS) {
+      services.add(
+          new RegisteredService(
+              ServiceName.parse(RemoteGd.FOLDER + ":" + operation),
+              new RemoteGd(operation, config.remote(), remoteGd),
+              BuiltIns.PACKAGE,
+              CohortNode.class.getClassLoader()));
+    }
+    return new BuiltIns(services, java.util.Map.of("pub.remote", "Administrators"));
   }
 
   private static void announce(PrintStream console, String password) {
