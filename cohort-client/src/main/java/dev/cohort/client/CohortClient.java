@@ -60,6 +60,8 @@ public final class CohortClient implements AutoCloseable {
   static final String SESSION_HEADER = "X-Cohort-Session";
   static final String EPOCH_HEADER = "X-Cohort-Epoch";
   static final String NODE_HEADER = "X-Cohort-Node";
+  /** The state of a guaranteed-delivery transaction a reply is about (see {@link TContext}). */
+  static final String TX_STATE_HEADER = "X-Cohort-Tx-State";
 
   private final List<URI> configured;
   private final Optional<URI> retryServer;
@@ -227,7 +229,8 @@ public final class CohortClient implements AutoCloseable {
       int status = response.statusCode();
       noteReply(server, response, status != 503);
       Reply reply = Reply.of(response);
-      if (status != 503) {
+      if (status != 503 || reply.header(TX_STATE_HEADER).isPresent()) {
+        // A 503 about a transaction is its service's stored error, not a node refusing.
         return reply;
       }
       ServiceFailedException error = errorReply(reply);
