@@ -8,6 +8,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -58,6 +60,8 @@ public final class CohortClient implements AutoCloseable {
   static final String SESSION_HEADER = "X-Cohort-Session";
   static final String EPOCH_HEADER = "X-Cohort-Epoch";
   static final String NODE_HEADER = "X-Cohort-Node";
+  /** The state of a guaranteed-delivery transaction a reply is about (see {@link TContext}). */
+  static final String TX_STATE_HEADER = "X-Cohort-Tx-State";
 
   private final List<URI> configured;
   private final Optional<URI> retryServer;
@@ -128,21 +132,38 @@ public final class CohortClient implements AutoCloseable {
    * @throws UnavailableException no server could take the call; it did not run
    */
   public JsonNode invoke(String service, Object input, Call call) {
-    int colon = service.indexOf(':');
-    if (colon <= 0 || colon == service.length() - 1) {
-      throw new IllegalArgumentException("a service is named folder.subfolder:service, not '" + service + "'");
+    String path = "/invoke/" + servicePath(service);
+    Reply reply = send("POST", path, Optional.of(inputOf(service, input)), Map.of(), call, service);
+    if (reply.status() == 200) {
+      return readJson(reply.body(), service);
     }
-    String path = "/invoke/" + service.substring(0, colon) + "/" + service.substring(colon + 1);
-    byte[] body;
-    try {
-      JsonNode tree = mapper.valueToTree(input == null ? java.util.Map.of() : input);
-      if (!(tree instanceof ObjectNode)) {
-        throw new IllegalArgumentException("the input of " + service + " must be a JSON object");
-      }
-      body = mapper.writeValueAsBytes(tree);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write the input of " + service + " as JSON", e);
+    throw errorReply(reply);
+  }
+
+  /** A server's reply to {@link #send}: its HTTP status, headers and body. */
+  record Reply(int status, HttpHeaders headers, byte[] body) {
+
+    static Reply of(HttpResponse<byte[]> response) {
+      return new Reply(response.statusCode(), response.headers(), response.body());
     }
+
+    Optional<String> header(String name) {
+      return headers.firstValue(name);
+    }
+  }
+
+  /**
+   * Sends one request ({@code method} {@code path}, with {@code body} as JSON and the extra {@code
+   * headers}) to the cluster with the failover {@link #invoke(String, Object, Call)} has, and the
+   * same credentials and session; {@code what} names the request in exceptions. Returns the first
+   * reply that is not a 503 the request may go on from, whatever its status.
+   *
+   * @throws OutcomeUnknownException the request may have been handled by a server that then failed
+   *     (only for a call that is not {@linkplain Call#repeatable() repeatable})
+   * @throws UnavailableException no server could take the request
+   */
+  Reply send(String method, String path, Optional<JsonNode> body, Map<String, String> headers, Call call, String what) {
+    byte[] bytes = body.map(tree -> writeJson(tree, what)).orElse(null);
     List<String> attempts = new ArrayList<>();
     long deadline = System.nanoTime() + failoverTimeout.toNanos();
     for (int round = 0; ; round++) {
@@ -153,38 +174,42 @@ public final class CohortClient implements AutoCloseable {
         if (System.nanoTime() + pause * 1_000_000 - deadline > 0) {
           break;
         }
-        sleep(pause, service);
+        sleep(pause, what);
         synchronized (lock) {
           stale = true;
         }
       }
       refreshIfStale();
-      JsonNode result = oneRound(service, path, body, call, attempts);
-      if (result != null) {
-        return result;
+      Reply reply = oneRound(method, path, bytes, headers, call, what, attempts);
+      if (reply != null) {
+        return reply;
       }
     }
-    throw new UnavailableException(service, attempts);
+    throw new UnavailableException(what, attempts);
   }
 
   /**
-   * Offers the call to each server once, in order. Returns the reply, or null when every server
-   * failed in a way that leaves the call safe to send again (each failure added to {@code
+   * Offers the request to each server once, in order. Returns the reply, or null when every server
+   * failed in a way that leaves the request safe to send again (each failure added to {@code
    * attempts}); throws for any other outcome.
    */
-  private JsonNode oneRound(String service, String path, byte[] body, Call call, List<String> attempts) {
+  private Reply oneRound(
+      String method, String path, byte[] body, Map<String, String> headers, Call call, String what, List<String> attempts) {
     for (URI server : targets()) {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(server.resolve(path))
               .timeout(call.timeout().orElse(requestTimeout))
-              .header("Content-Type", "application/json")
               .header("Authorization", authorization)
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+              .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+      if (body != null) {
+        request.header("Content-Type", "application/json");
+      }
       String sessionId = sessionOrNull();
       if (sessionId != null) {
         request.header(SESSION_HEADER, sessionId);
       }
       call.idempotencyKey().ifPresent(k -> request.header("Idempotency-Key", k));
+      headers.forEach(request::header);
       HttpResponse<byte[]> response;
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -196,47 +221,84 @@ public final class CohortClient implements AutoCloseable {
         if (call.repeatable()) {
           continue;
         }
-        throw new OutcomeUnknownException(service, attempts, e);
+        throw new OutcomeUnknownException(what, attempts, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new CohortClientException("interrupted while calling " + service, e);
+        throw new CohortClientException("interrupted while calling " + what, e);
       }
       int status = response.statusCode();
       noteReply(server, response, status != 503);
-      if (status == 200) {
-        return readJson(response.body(), service);
+      Reply reply = Reply.of(response);
+      if (status != 503 || reply.header(TX_STATE_HEADER).isPresent()) {
+        // A 503 about a transaction is its service's stored error, not a node refusing.
+        return reply;
       }
-      ServiceFailedException error = errorReply(response);
+      ServiceFailedException error = errorReply(reply);
       String code = error.code();
       String message = error.serverMessage();
-      if (status == 503 && (code.equals("COH-UNAVAILABLE") || code.equals("COH-SESSIONS-FULL"))) {
+      if (code.equals("COH-UNAVAILABLE") || code.equals("COH-SESSIONS-FULL")) {
         attempts.add(server + ": refused the call before running it (" + code + ": " + message + ")");
         continue;
       }
-      if (status == 503) {
-        attempts.add(server + ": " + code + ": " + message);
-        if (call.repeatable()) {
-          continue;
-        }
-        throw new OutcomeUnknownException(service, attempts, null);
+      attempts.add(server + ": " + code + ": " + message);
+      if (call.repeatable()) {
+        continue;
       }
-      throw error;
+      throw new OutcomeUnknownException(what, attempts, null);
     }
     return null;
   }
 
   /** What an error reply says: {@link AccessDeniedException} for 401 and 403. */
-  private ServiceFailedException errorReply(HttpResponse<byte[]> response) {
-    int status = response.statusCode();
-    JsonNode error = errorOf(response.body());
+  ServiceFailedException errorReply(Reply reply) {
+    int status = reply.status();
+    JsonNode error = errorOf(reply.body());
     String code = error.path("code").asText("");
     String message = error.path("message").asText("HTTP " + status);
-    String requestId =
-        error.path("requestId").asText(response.headers().firstValue("X-Request-Id").orElse(""));
-    String node = response.headers().firstValue(NODE_HEADER).orElse("");
+    String requestId = error.path("requestId").asText(reply.header("X-Request-Id").orElse(""));
+    String node = reply.header(NODE_HEADER).orElse("");
     return status == 401 || status == 403
         ? new AccessDeniedException(status, code, message, requestId, node)
         : new ServiceFailedException(status, code, message, requestId, node);
+  }
+
+  /**
+   * The path of {@code service} ({@code folder.sub:name}) under an endpoint: {@code folder.sub/name}.
+   *
+   * @throws IllegalArgumentException the name has no folder or no service part
+   */
+  static String servicePath(String service) {
+    int colon = service.indexOf(':');
+    if (colon <= 0 || colon == service.length() - 1) {
+      throw new IllegalArgumentException("a service is named folder.subfolder:service, not '" + service + "'");
+    }
+    return service.substring(0, colon) + "/" + service.substring(colon + 1);
+  }
+
+  /**
+   * {@code input} (null: no fields) as the JSON object a service takes.
+   *
+   * @throws IllegalArgumentException it is not written as a JSON object
+   */
+  ObjectNode inputOf(String service, Object input) {
+    JsonNode tree;
+    try {
+      tree = mapper.valueToTree(input == null ? Map.of() : input);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("cannot write the input of " + service + " as JSON", e);
+    }
+    if (!(tree instanceof ObjectNode object)) {
+      throw new IllegalArgumentException("the input of " + service + " must be a JSON object");
+    }
+    return object;
+  }
+
+  private byte[] writeJson(JsonNode tree, String what) {
+    try {
+      return mapper.writeValueAsBytes(tree);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write the body of " + what + " as JSON", e);
+    }
   }
 
   /**
@@ -315,7 +377,7 @@ public final class CohortClient implements AutoCloseable {
                     .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() == 401 || response.statusCode() == 403) {
-          throw errorReply(response);
+          throw errorReply(Reply.of(response));
         }
         if (response.statusCode() != 200) {
           continue;
@@ -385,11 +447,22 @@ public final class CohortClient implements AutoCloseable {
     }
   }
 
-  private JsonNode readJson(byte[] body, String service) {
+  /** The ObjectMapper the client reads and writes JSON with. */
+  ObjectMapper mapper() {
+    return mapper;
+  }
+
+  /** How long the client waits for one server's reply, unless a {@link Call} says otherwise. */
+  Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** {@code body} (the reply to {@code what}) as JSON. */
+  JsonNode readJson(byte[] body, String what) {
     try {
       return mapper.readTree(body);
     } catch (IOException e) {
-      throw new CohortClientException("the reply of " + service + " is not JSON", e);
+      throw new CohortClientException("the reply of " + what + " is not JSON", e);
     }
   }
 
@@ -402,6 +475,11 @@ public final class CohortClient implements AutoCloseable {
   }
 
   private <T> T convert(JsonNode node, Class<T> type) {
+    return convert(mapper, node, type);
+  }
+
+  /** {@code node} read as {@code type} with {@code mapper}. */
+  static <T> T convert(ObjectMapper mapper, JsonNode node, Class<T> type) {
     try {
       return mapper.treeToValue(node, type);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
