@@ -359,7 +359,7 @@ public final class GuaranteedDelivery implements AutoCloseable {
         throw e;
       }
       recordFailure(tx.tid(), token, e);
-      throw e;
+      return new Result(null, false, tx, e);
     } finally {
       leases.remove(lease);
     }

@@ -172,7 +172,11 @@ final class InvokeRoute {
   }
 
   private void reply(Exchange exchange, Authenticated auth, GuaranteedDelivery.Result result) {
-    exchange.setHeader(TX_STATE, result.error() == null ? TxState.DONE.name() : result.tx().state().name());
+    exchange.setHeader(
+        TX_STATE,
+        result.error() == null
+            ? TxState.DONE.name()
+            : result.replayed() ? result.tx().state().name() : TxState.FAILED.name());
     if (result.replayed()) {
       exchange.setHeader(REPLAYED, "true");
     }

@@ -107,8 +107,12 @@ public final class RemoteGd implements Service {
     }
   }
 
-  private Document describe(TxResult result) {
-    return describe(result.status());
+  private static Document describe(TxResult result) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("tid", result.tid());
+    doc.put("state", result.state().name());
+    result.output().ifPresent(r -> doc.put("result", JSON.convertValue(r, MAP)));
+    return Document.from(doc);
   }
 
   private static Document describe(TxStatus status) {
