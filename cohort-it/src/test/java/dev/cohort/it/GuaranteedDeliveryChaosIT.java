@@ -157,8 +157,16 @@ class GuaranteedDeliveryChaosIT {
       launched.add(node);
       nodes.add(node);
     }
-    for (NodeProcess n : nodes) {
-      StatefulCluster.awaitRunning(n);
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeProcess n = nodes.get(i);
+      await(n.name + " running").atMost(StatefulCluster.STARTUP).until(() -> n.running() || !n.alive());
+      if (!n.alive() && n.output().contains("Failed to bind")) {
+        // A free port picked for it was taken in between by another process: pick others.
+        NodeProcess again = NodeProcess.start(n.name, dir.resolve(n.name + "-again"), settings, env);
+        launched.add(again);
+        nodes.set(i, again);
+      }
+      StatefulCluster.awaitRunning(nodes.get(i));
     }
     return nodes;
   }
