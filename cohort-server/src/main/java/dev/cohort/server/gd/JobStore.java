@@ -98,6 +98,10 @@ final class JobStore {
       long ttlMillis,
       int retries) {}
 
+  /** What an attempt runs: the call a claim writes into the record. */
+  private record Attempt(
+      String service, Guarantee guarantee, String bodyHash, String input, boolean discard) {}
+
   /**
    * Starts a transaction, or finds the one with this tid.
    *
@@ -182,8 +186,12 @@ final class JobStore {
             return new Claim.Mismatch(
                 tx, "transaction " + tx.tid() + " was first used with another request body");
           }
-          return decide(c, tx, request.service(), request.guarantee(), request.bodyHash(),
-              request.input(), request.discard(), node, leaseMillis);
+          return decide(
+              c,
+              tx,
+              new Attempt(request.service(), request.guarantee(), request.bodyHash(), request.input(), request.discard()),
+              node,
+              leaseMillis);
         });
   }
 
@@ -199,21 +207,16 @@ final class JobStore {
             return new Claim.Unknown();
           }
           Tx tx = found.get();
-          return decide(c, tx, tx.service().get(), guarantee, tx.bodyHash().orElse(null),
-              tx.input().get(), tx.discard(), node, leaseMillis);
+          return decide(
+              c,
+              tx,
+              new Attempt(tx.service().get(), guarantee, tx.bodyHash().orElse(null), tx.input().get(), tx.discard()),
+              node,
+              leaseMillis);
         });
   }
 
-  private Claim decide(
-      Connection c,
-      Tx tx,
-      String service,
-      Guarantee guarantee,
-      String bodyHash,
-      String input,
-      boolean discard,
-      String node,
-      long leaseMillis)
+  private Claim decide(Connection c, Tx tx, Attempt attempt, String node, long leaseMillis)
       throws SQLException {
     switch (tx.state()) {
       case DONE, FAILED, IN_DOUBT -> {
@@ -225,14 +228,14 @@ final class JobStore {
         }
         // The attempt's node died or stopped answering: what that means depends on the
         // guarantee the attempt ran under.
-        Guarantee ranUnder = tx.guarantee().flatMap(Guarantee::ofLabel).orElse(guarantee);
+        Guarantee ranUnder = tx.guarantee().flatMap(Guarantee::ofLabel).orElse(attempt.guarantee());
         String lost =
             "attempt " + tx.attempts() + " on node " + tx.leaseNode().orElse("?")
                 + " stopped renewing its lease (the node died or stopped answering)";
         if (!ranUnder.rerunsAfterCrash()) {
           return new Claim.Ended(
               end(c, tx, TxState.IN_DOUBT, 409, IN_DOUBT,
-                  lost + "; " + tx.service().orElse(service)
+                  lost + "; " + tx.service().orElse(attempt.service())
                       + " is at-most-once, so it is not run again: whether it took effect is"
                       + " unknown. An operator can resubmit or end it."));
         }
@@ -245,31 +248,19 @@ final class JobStore {
               end(c, tx, TxState.FAILED, 409, RETRIES_EXHAUSTED,
                   lost + ", and the retry limit (" + tx.retries() + ") is reached"));
         }
-        return run(c, tx, service, guarantee, bodyHash, input, discard, node, leaseMillis,
-            tx.retriesLeft() - 1);
+        return run(c, tx, attempt, node, leaseMillis, tx.retriesLeft() - 1);
       }
       case NEW -> {
         if (tx.expired()) {
           return new Claim.Expired(tx);
         }
-        return run(c, tx, service, guarantee, bodyHash, input, discard, node, leaseMillis,
-            tx.retriesLeft());
+        return run(c, tx, attempt, node, leaseMillis, tx.retriesLeft());
       }
     }
     throw new IllegalStateException("unknown state " + tx.state());
   }
 
-  private Claim run(
-      Connection c,
-      Tx tx,
-      String service,
-      Guarantee guarantee,
-      String bodyHash,
-      String input,
-      boolean discard,
-      String node,
-      long leaseMillis,
-      int retriesLeft)
+  private Claim run(Connection c, Tx tx, Attempt attempt, String node, long leaseMillis, int retriesLeft)
       throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
@@ -279,11 +270,11 @@ final class JobStore {
                 + dialect.nowPlusMillis()
                 + ", updated_at = CURRENT_TIMESTAMP, status_code = NULL, result = NULL,"
                 + " error_code = NULL, error_message = NULL WHERE tid = ?")) {
-      s.setString(1, service);
-      s.setString(2, guarantee.label());
-      s.setString(3, bodyHash);
-      s.setString(4, input);
-      s.setBoolean(5, discard || tx.discard());
+      s.setString(1, attempt.service());
+      s.setString(2, attempt.guarantee().label());
+      s.setString(3, attempt.bodyHash());
+      s.setString(4, attempt.input());
+      s.setBoolean(5, attempt.discard() || tx.discard());
       s.setInt(6, retriesLeft);
       s.setString(7, node);
       s.setLong(8, leaseMillis);
