@@ -39,12 +39,25 @@ final class JobStore {
           + " CASE WHEN lease_until IS NOT NULL AND lease_until < CURRENT_TIMESTAMP"
           + " THEN TRUE ELSE FALSE END AS lease_broken";
 
+  /**
+   * How long an expired transaction stays before the sweeper removes it. Meanwhile a client
+   * whose clock runs behind the database's gets a clear 410 instead of a 404, which it could take
+   * for a start that never arrived (and start again).
+   */
+  static final java.time.Duration SWEEP_GRACE = java.time.Duration.ofMinutes(5);
+
   private final Database database;
   private final Dialect dialect;
+  private final long sweepGraceMillis;
 
   JobStore(Database database) {
+    this(database, SWEEP_GRACE);
+  }
+
+  JobStore(Database database, java.time.Duration sweepGrace) {
     this.database = database;
     this.dialect = database.dialect();
+    this.sweepGraceMillis = sweepGrace.toMillis();
   }
 
   Database database() {
@@ -427,8 +440,8 @@ final class JobStore {
   }
 
   /**
-   * Removes transactions whose TTL or retention has passed, except PENDING ones (their attempt
-   * ends first) and IN_DOUBT ones (they wait for an operator).
+   * Removes transactions whose TTL or retention passed more than the grace ago, except PENDING
+   * ones (their attempt ends first) and IN_DOUBT ones (they wait for an operator).
    *
    * @return how many were removed
    */
@@ -437,8 +450,10 @@ final class JobStore {
         c -> {
           try (PreparedStatement s =
               c.prepareStatement(
-                  "DELETE FROM cohort_gd_tx WHERE expires_at < CURRENT_TIMESTAMP"
+                  "DELETE FROM cohort_gd_tx WHERE expires_at < "
+                      + dialect.nowPlusMillis()
                       + " AND state IN ('NEW', 'DONE', 'FAILED')")) {
+            s.setLong(1, -sweepGraceMillis);
             return s.executeUpdate();
           }
         });
