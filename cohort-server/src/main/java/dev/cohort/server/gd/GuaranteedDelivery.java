@@ -164,7 +164,7 @@ public final class GuaranteedDelivery implements AutoCloseable {
           ErrorCode.INVALID_INPUT, "an Idempotency-Key is 1 to 255 printable ASCII characters");
     }
     requireUser(call.caller());
-    String tid = "key-" + sha256(call.caller().user() + '\n' + key).substring(0, 48);
+    String tid = "key-" + sha256(call.caller().user() + '\n' + key).substring(0, 32);
     Claim claim = claim(request(call, tid, Tx.Kind.KEY, false));
     return switch (claim) {
       case Claim.Run run -> runClaimed(call, run);
@@ -406,7 +406,12 @@ public final class GuaranteedDelivery implements AutoCloseable {
               "transaction " + expired.tx().tid() + " expired at " + expired.tx().expiresAt()
                   + " before it completed; it will not run");
       case Claim.Unknown unknown -> throw unknown(tid);
-      case Claim.Mismatch mismatch -> throw new CohortError(ErrorCode.GD_MISMATCH, mismatch.why() + "; use a new transaction id");
+      case Claim.Mismatch mismatch ->
+          throw new CohortError(
+              ErrorCode.GD_MISMATCH,
+              mismatch.tx().kind() == Tx.Kind.KEY
+                  ? "this Idempotency-Key was first used " + mismatch.how() + "; use a new key"
+                  : "transaction " + tid + " was first used " + mismatch.how() + "; use a new transaction id");
       case Claim.Run run -> throw new IllegalStateException("a run is not settled");
     };
   }

@@ -81,8 +81,8 @@ final class JobStore {
     /** No such transaction for this user. */
     record Unknown() implements Claim {}
 
-    /** The tid was first used for another service or another body. */
-    record Mismatch(Tx tx, String why) implements Claim {}
+    /** The tid was first used {@code how}: for another service, or with another body. */
+    record Mismatch(Tx tx, String how) implements Claim {}
   }
 
   /**
@@ -192,12 +192,10 @@ final class JobStore {
             return new Claim.Unknown();
           }
           if (tx.service().isPresent() && !tx.service().get().equals(request.service())) {
-            return new Claim.Mismatch(
-                tx, "transaction " + tx.tid() + " was first used for " + tx.service().get());
+            return new Claim.Mismatch(tx, "for " + tx.service().get());
           }
           if (tx.bodyHash().isPresent() && !tx.bodyHash().get().equals(request.bodyHash())) {
-            return new Claim.Mismatch(
-                tx, "transaction " + tx.tid() + " was first used with another request body");
+            return new Claim.Mismatch(tx, "with another request body");
           }
           return decide(
               c,

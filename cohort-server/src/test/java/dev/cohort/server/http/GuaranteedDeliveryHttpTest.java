@@ -104,6 +104,8 @@ class GuaranteedDeliveryHttpTest {
 
     assertThat(other.status()).isEqualTo(422);
     assertThat(other.errorCode()).isEqualTo("COH-GD-MISMATCH");
+    assertThat(other.body()).contains("this Idempotency-Key was first used with another request body");
+    assertThat(otherService.body()).contains("first used for test.gd:effect");
     assertThat(otherService.status()).isEqualTo(422);
     assertThat(runs(log)).isEqualTo(1);
   }
