@@ -222,7 +222,7 @@ public final class CohortNode implements AutoCloseable {
               codec,
               database.dataSource());
       GuaranteedDelivery gd =
-          new GuaranteedDelivery(database, config.gd(), invoker, registry, realm, name);
+          new GuaranteedDelivery(database, config.gd(), invoker, registry, realm, name, meters);
       resources.push(gd);
       gd.start(scheduler);
       java.util.concurrent.atomic.AtomicReference<CohortNode> self =

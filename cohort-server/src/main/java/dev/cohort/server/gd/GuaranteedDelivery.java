@@ -61,6 +61,9 @@ public final class GuaranteedDelivery implements AutoCloseable {
   private final ExecutorService background =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cohort-gd-", 0).factory());
   private volatile boolean closed;
+  private final io.micrometer.core.instrument.MeterRegistry meters;
+  private final java.util.concurrent.atomic.AtomicReference<Map<TxState, Long>> counts =
+      new java.util.concurrent.atomic.AtomicReference<>(Map.of());
 
   /**
    * @param database the shared database holding the job store
@@ -69,6 +72,8 @@ public final class GuaranteedDelivery implements AutoCloseable {
    * @param registry finds services for recovery and resubmission
    * @param realm the users recovered attempts run as
    * @param nodeName this node's name, written in the leases it holds
+   * @param meters where its metrics go: {@code cohort.gd.attempts} by outcome on this node, and
+   *     {@code cohort.gd.transactions} by state in the whole job store (as of the last sweep)
    */
   public GuaranteedDelivery(
       Database database,
@@ -76,7 +81,16 @@ public final class GuaranteedDelivery implements AutoCloseable {
       Invoker invoker,
       ServiceRegistry registry,
       Realm realm,
-      String nodeName) {
+      String nodeName,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    this.meters = meters;
+    for (TxState state : TxState.values()) {
+      io.micrometer.core.instrument.Gauge.builder(
+              "cohort.gd.transactions", counts, c -> c.get().getOrDefault(state, 0L))
+          .description("Guaranteed-delivery transactions in the shared job store, by state, as of this node's last sweep")
+          .tag("state", state.name())
+          .register(meters);
+    }
     this.store = new JobStore(database);
     this.config = config;
     this.invoker = invoker;
@@ -340,8 +354,10 @@ public final class GuaranteedDelivery implements AutoCloseable {
                   throw new Fenced();
                 }
               });
+      attempt("done");
       return new Result(outcome, false, tx);
     } catch (Fenced e) {
+      attempt("fenced");
       LOG.warn(
           "COH.0900.0002W attempt {} of transaction {} lost its lease while it ran (this node"
               + " paused or lost the database for over {} s); its database work is rolled back",
@@ -351,18 +367,25 @@ public final class GuaranteedDelivery implements AutoCloseable {
     } catch (CohortError e) {
       if (e.code() == ErrorCode.COMMIT_FAILED) {
         // Whether the DONE record committed is unknown: the lease breaks and the guarantee decides.
+        attempt("unknown");
         throw e;
       }
       if (e.code().status() == 503) {
         // The service did not run (no session copy, node not ready): it may run elsewhere.
+        attempt("released");
         store.release(tx.tid(), token);
         throw e;
       }
+      attempt("failed");
       recordFailure(tx.tid(), token, e);
       return new Result(null, false, tx, e);
     } finally {
       leases.remove(lease);
     }
+  }
+
+  private void attempt(String outcome) {
+    meters.counter("cohort.gd.attempts", "outcome", outcome).increment();
   }
 
   private void recordFailure(String tid, long token, CohortError e) {
@@ -459,6 +482,7 @@ public final class GuaranteedDelivery implements AutoCloseable {
       for (Tx tx : store.brokenLeases(100)) {
         recover(tx);
       }
+      counts.set(store.counts());
     } catch (RuntimeException e) {
       LOG.warn("COH.0900.0010W guaranteed-delivery sweep failed: {}", e.getMessage());
     }
@@ -495,6 +519,7 @@ public final class GuaranteedDelivery implements AutoCloseable {
                   "user " + tx.owner() + " may no longer run " + service.get().name()));
           return;
         }
+        attempt("recovered");
         LOG.info(
             "COH.0900.0001I running transaction {} ({}) again: attempt {}, {} retr(ies) left",
             tx.tid(), service.get().name(), run.tx().attempts(), run.tx().retriesLeft());
@@ -502,8 +527,10 @@ public final class GuaranteedDelivery implements AutoCloseable {
         runInBackground(
             new Call(service.get(), input, caller.get(), Optional.empty(), "gd-" + tx.tid()), run);
       }
-      case Claim.Ended ended when ended.tx().state() == TxState.IN_DOUBT && tx.state() == TxState.PENDING ->
-          LOG.warn("COH.0900.0003W transaction {} is IN_DOUBT: {}", tx.tid(), ended.tx().errorMessage().orElse(""));
+      case Claim.Ended ended when ended.tx().state() == TxState.IN_DOUBT && tx.state() == TxState.PENDING -> {
+        attempt("in_doubt");
+        LOG.warn("COH.0900.0003W transaction {} is IN_DOUBT: {}", tx.tid(), ended.tx().errorMessage().orElse(""));
+      }
       default -> {}
     }
   }

@@ -116,6 +116,9 @@ class RecoveryTest {
 
     Reply again = node.admin("POST", "/admin/api/transactions/" + tid + "/resubmit", "{}").asAdmin().send();
     assertThat(again.status()).isEqualTo(409);
+    String metrics = node.admin("GET", "/metrics", null).asAdmin().send().body();
+    assertThat(metrics).containsPattern("cohort_gd_attempts_total\\{.*outcome=\"in_doubt\".*\\} [1-9]");
+    assertThat(metrics).contains("cohort_gd_transactions{");
   }
 
   @Test
