@@ -222,7 +222,9 @@ public final class CohortNode implements AutoCloseable {
               codec,
               database.dataSource());
       GuaranteedDelivery gd =
-          new GuaranteedDelivery(database, config.gd(), invoker, registry, realm, name, meters);
+          new GuaranteedDelivery(
+              database, config.gd(), invoker, registry, realm, name, meters,
+              config.node().shutdownTimeout());
       resources.push(gd);
       gd.start(scheduler);
       java.util.concurrent.atomic.AtomicReference<CohortNode> self =

@@ -61,6 +61,7 @@ public final class GuaranteedDelivery implements AutoCloseable {
   private final ExecutorService background =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cohort-gd-", 0).factory());
   private volatile boolean closed;
+  private final Duration drain;
   private final io.micrometer.core.instrument.MeterRegistry meters;
   private final java.util.concurrent.atomic.AtomicReference<Map<TxState, Long>> counts =
       new java.util.concurrent.atomic.AtomicReference<>(Map.of());
@@ -74,6 +75,7 @@ public final class GuaranteedDelivery implements AutoCloseable {
    * @param nodeName this node's name, written in the leases it holds
    * @param meters where its metrics go: {@code cohort.gd.attempts} by outcome on this node, and
    *     {@code cohort.gd.transactions} by state in the whole job store (as of the last sweep)
+   * @param drain how long closing waits for background attempts ({@code node.shutdown-timeout})
    */
   public GuaranteedDelivery(
       Database database,
@@ -82,8 +84,10 @@ public final class GuaranteedDelivery implements AutoCloseable {
       ServiceRegistry registry,
       Realm realm,
       String nodeName,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      io.micrometer.core.instrument.MeterRegistry meters,
+      Duration drain) {
     this.meters = meters;
+    this.drain = drain;
     for (TxState state : TxState.values()) {
       io.micrometer.core.instrument.Gauge.builder(
               "cohort.gd.transactions", counts, c -> c.get().getOrDefault(state, 0L))
@@ -101,6 +105,16 @@ public final class GuaranteedDelivery implements AutoCloseable {
 
   /** Renews this node's leases, sweeps and recovers on {@code scheduler} from now on. */
   public void start(ScheduledExecutorService scheduler) {
+    // Leases under this node's name are its previous run's: that run crashed (a clean stop ends
+    // or gives up its attempts), so they need not wait for gd.cluster.lock-break-secs.
+    int broken = store.breakLeasesOf(nodeName);
+    if (broken > 0) {
+      LOG.warn(
+          "COH.0900.0011W {} transaction(s) were running here when this node last stopped"
+              + " without finishing them; their leases are broken now and their guarantees decide",
+          broken);
+      scheduler.execute(this::sweepAndRecover);
+    }
     long renewEvery = Math.max(100, leaseMillis() / 3);
     scheduler.scheduleWithFixedDelay(this::renewLeases, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
     long sweepEvery = config.sweepInterval().toMillis();
@@ -594,11 +608,23 @@ public final class GuaranteedDelivery implements AutoCloseable {
     }
   }
 
-  /** Stops running attempts' renewals; attempts still running lose their leases in time. */
+  /**
+   * Lets background attempts (submits, recoveries) finish for up to {@code node.shutdown-timeout},
+   * then interrupts the rest; their leases break in time (or when this node starts again).
+   */
   @Override
   public void close() {
     closed = true;
-    background.shutdownNow();
+    background.shutdown();
+    try {
+      if (!background.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("COH.0900.0012W background transaction attempts still running at shutdown are interrupted");
+        background.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      background.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The attempt's lease was broken and another attempt claimed the transaction. */

@@ -426,6 +426,25 @@ final class JobStore {
         });
   }
 
+  /**
+   * Ends at once the leases held under {@code node}'s name: called when the node starts, before
+   * it runs anything, they can only be its previous run's, which crashed.
+   *
+   * @return how many
+   */
+  int breakLeasesOf(String node) {
+    return database.inTransaction(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "UPDATE cohort_gd_tx SET lease_until = CURRENT_TIMESTAMP"
+                      + " WHERE lease_node = ? AND state = 'PENDING'")) {
+            s.setString(1, node);
+            return s.executeUpdate();
+          }
+        });
+  }
+
   /** A lease an attempt on this node holds. */
   record Lease(String tid, long token) {}
 

@@ -34,11 +34,12 @@ class RecoveryTest {
   Database shared;
   JobStore store;
   Path dir;
+  String url;
 
   @BeforeAll
   void start(@TempDir Path dir) throws IOException {
     this.dir = dir;
-    String url = TestPostgres.newDatabase();
+    url = TestPostgres.newDatabase();
     node =
         TestNode.builder(dir.resolve("data"), TestPackages.deployTest(dir.resolve("packages")))
             .set("database.url", url)
@@ -131,6 +132,34 @@ class RecoveryTest {
     assertThat(ended.status()).isEqualTo(200);
     assertThat(store.find(tid)).isEmpty();
     assertThat(node.admin("GET", "/admin/api/transactions/" + tid, null).asAdmin().send().status()).isEqualTo(404);
+  }
+
+  @Test
+  void aNodeRestartedUnderItsNameRecoversWhatItsCrashedRunHeldWithoutWaitingForTheLeases(@TempDir Path other)
+      throws IOException {
+    String log = dir.resolve("phoenix-" + UUID.randomUUID()).toString();
+    String tid = "t-" + UUID.randomUUID();
+    store.start(tid, "Administrator", 600_000, 3);
+    String input = "{\"log\":\"" + log + "\"}";
+    // "phoenix" crashed while it ran this, holding a lease good for ten more minutes.
+    store.claim(
+        new JobStore.Request(tid, "Administrator", Tx.Kind.TX, "test.gdretry:effect", Guarantee.RETRY,
+            GuaranteedDelivery.sha256(input), input, false, 600_000, 3),
+        "phoenix",
+        600_000);
+
+    try (TestNode phoenix =
+        TestNode.builder(other.resolve("data"), TestPackages.deployTest(other.resolve("packages")))
+            .set("node.name", "phoenix")
+            .set("database.url", url)
+            .set("database.user", "postgres")
+            .set("database.password", "postgres")
+            .set("gd.cluster.lock-break-secs", "600")
+            .start()) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> store.find(tid).orElseThrow().state() == TxState.DONE);
+    }
+    assertThat(runs(log)).isEqualTo(1);
+    assertThat(store.find(tid).orElseThrow().attempts()).isEqualTo(2);
   }
 
   @Test
