@@ -176,6 +176,11 @@ final class Deployment implements AutoCloseable {
     return layout.label();
   }
 
+  /** The JDBC URL of the deployment's database (user and password: postgres). */
+  String databaseUrl() {
+    return layout.settings().getFirst().get("database.url");
+  }
+
   boolean stateful() {
     return layout.replication().isPresent();
   }

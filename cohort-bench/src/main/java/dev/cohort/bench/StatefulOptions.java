@@ -70,7 +70,8 @@ record StatefulOptions(
   enum Command {
     STATEFUL_THROUGHPUT("stateful-throughput"),
     FAILOVER("failover"),
-    SESSION_BYTES("session-bytes");
+    SESSION_BYTES("session-bytes"),
+    GD_THROUGHPUT("gd-throughput");
 
     final String argument;
 
@@ -93,6 +94,7 @@ record StatefulOptions(
       Usage: cohort-bench/run stateful-throughput [options]
              cohort-bench/run failover [options]
              cohort-bench/run session-bytes [options]
+             cohort-bench/run gd-throughput [options]
 
       Benchmarks of the stateful cluster (docs/benchmarks.md). Every node runs in its own JVM
       (java -jar cohort-cli.jar start), all on 127.0.0.1, with an embedded PostgreSQL server as
@@ -129,12 +131,21 @@ record StatefulOptions(
         --nodes N          cluster size (default 2)
         --replication R    default backup,all
 
+      gd-throughput        guaranteed-delivery transactions/s (start + invoke
+                           samples.orders:placeOrder + end, over HTTP) on one node whose database
+                           is the embedded PostgreSQL, vs single-row UPDATE transactions/s
+                           (pgbench's simple update, by JDBC) on the same PostgreSQL, same run,
+                           same number of clients; prints the ratio (target 0.3).
+        --duration D       measured time per side and round (default 15s)
+        --warmup D         discarded load per side before the first round (default 10s)
+        --rounds N         measure both sides in turn N times (default 3)
+        --clients N        concurrent clients on each side (default 8)
       Common: --set KEY=VALUE gives every node a setting (repeatable; the results name it; without
       it every node runs with the defaults). --packages DIR (the repository's packages/),
       --bench-package DIR (the built Bench package), --cli JAR (cohort-cli.jar): the run script
       passes these three. --help: this text.
 
-      Exit status: 0 done (and stateful-throughput / failover met their target), 3 a target was
+      Exit status: 0 done (and stateful-throughput / failover / gd-throughput met their target), 3 a target was
       missed, 1 the run failed (a wrong or failed response, a lost session), 2 it could not run.
       """;
 
@@ -171,7 +182,9 @@ record StatefulOptions(
             ? List.of(Deployment.Replication.ALL, Deployment.Replication.BACKUP)
             : List.of(Deployment.Replication.BACKUP, Deployment.Replication.ALL);
     return new StatefulOptions(
-        command, Duration.ofSeconds(15), Duration.ofMinutes(4), 3, 2, 32, 20, replications, 8, 4, false,
+        command, Duration.ofSeconds(15),
+        command == Command.GD_THROUGHPUT ? Duration.ofSeconds(10) : Duration.ofMinutes(4),
+        3, 2, 32, 20, replications, 8, command == Command.GD_THROUGHPUT ? 8 : 4, false,
         List.of(1 << 10, 100 << 10, 1 << 20), 2000, 2, Map.of(), Optional.empty(),
         Optional.empty(), Optional.empty(), false);
   }
@@ -184,7 +197,7 @@ record StatefulOptions(
   static StatefulOptions parse(List<String> args) {
     if (args.isEmpty() || Command.of(args.getFirst()).isEmpty()) {
       throw new IllegalArgumentException(
-          "name the benchmark first: stateful-throughput, failover or session-bytes");
+          "name the benchmark first: stateful-throughput, failover, session-bytes or gd-throughput");
     }
     StatefulOptions d = defaults(Command.of(args.getFirst()).orElseThrow());
     Duration duration = d.duration();

@@ -253,12 +253,10 @@ public final class GuaranteedDelivery implements AutoCloseable {
   /** Ends (removes) {@code caller}'s transaction; nothing happens if it is gone already. */
   public void end(Caller caller, String tid) {
     checkTid(tid);
-    Optional<Tx> tx = store.find(tid);
-    if (tx.isEmpty() || !tx.get().owner().equals(caller.user())) {
-      return;
-    }
-    store.end(tid).ifPresent(
-        left -> {
+    store.end(tid, Optional.of(caller.user()))
+        .filter(left -> left.owner().equals(caller.user()))
+        .ifPresent(
+            left -> {
           throw new CohortError(
               ErrorCode.GD_RUNNING,
               "transaction " + tid + " is running on node " + left.leaseNode().orElse("?")

@@ -292,7 +292,15 @@ final class JobStore {
       s.setString(9, tx.tid());
       s.executeUpdate();
     }
-    Tx claimed = read(c, tx.tid(), false).orElseThrow();
+    // What the UPDATE wrote, without reading it back (the lease's end is the database's; it is
+    // not needed by the attempt).
+    Tx claimed =
+        new Tx(tx.tid(), tx.owner(), tx.kind(), TxState.PENDING, Optional.of(attempt.service()),
+            Optional.of(attempt.guarantee().label()), Optional.ofNullable(attempt.bodyHash()),
+            Optional.of(attempt.input()), tx.createdAt(), tx.updatedAt(), tx.expiresAt(),
+            tx.ttlMillis(), tx.retries(), retriesLeft, tx.attempts() + 1, tx.leaseToken() + 1,
+            Optional.of(node), Optional.empty(), attempt.discard() || tx.discard(), Optional.empty(),
+            Optional.empty(), Optional.empty(), Optional.empty(), false, false);
     return new Claim.Run(claimed, claimed.leaseToken());
   }
 
@@ -508,14 +516,31 @@ final class JobStore {
    * @return the record as it stays when it could not be removed; empty when it is gone
    */
   Optional<Tx> end(String tid) {
+    return end(tid, Optional.empty());
+  }
+
+  /**
+   * Removes {@code tid} if {@code owner} (when given) owns it and no attempt holds a live lease
+   * on it: one statement when it can go (the common case), a read only when it cannot.
+   *
+   * @return the record as it stays when it could not be removed (possibly another owner's);
+   *     empty when it is gone
+   */
+  Optional<Tx> end(String tid, Optional<String> owner) {
     return database.inTransaction(
         c -> {
           try (PreparedStatement s =
               c.prepareStatement(
                   "DELETE FROM cohort_gd_tx WHERE tid = ? AND (state <> 'PENDING'"
-                      + " OR lease_until < CURRENT_TIMESTAMP)")) {
+                      + " OR lease_until < CURRENT_TIMESTAMP)"
+                      + (owner.isPresent() ? " AND owner_name = ?" : ""))) {
             s.setString(1, tid);
-            s.executeUpdate();
+            if (owner.isPresent()) {
+              s.setString(2, owner.get());
+            }
+            if (s.executeUpdate() == 1) {
+              return Optional.empty();
+            }
           }
           return read(c, tid, false);
         });

@@ -1,0 +1,277 @@
+package dev.cohort.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code cohort-bench/run gd-throughput}: guaranteed-delivery transactions per second against
+ * pgbench's simple single-row update on the same PostgreSQL server, in the same run, with the
+ * same number of concurrent clients.
+ *
+ * <p>A GD transaction is what a client of the protocol does for one exactly-once order: {@code
+ * POST /gd/tx} (start), {@code POST /gd/tx/{tid}/invoke/samples.orders/placeOrder} (the order row
+ * and the DONE record commit together), {@code DELETE /gd/tx/{tid}} (end). The reference is one
+ * autocommitted {@code UPDATE bench_accounts SET balance = balance + ? WHERE id = ?} on a random
+ * row of 100,000, through JDBC — one round trip and one commit.
+ */
+final class GdThroughput {
+
+  private static final int ACCOUNTS = 100_000;
+  private static final double TARGET = 0.3;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final StatefulOptions options;
+  private final Rig rig;
+
+  GdThroughput(StatefulOptions options, Rig rig) {
+    this.options = options;
+    this.rig = rig;
+  }
+
+  /** What one side did in one measured slice. */
+  private record Slice(long transactions, long errors, long[] latencyNanos, Duration elapsed) {
+    double perSecond() {
+      return transactions / (elapsed.toNanos() / 1e9);
+    }
+  }
+
+  /** One client's loop: one transaction per call; throws on a wrong answer. */
+  @FunctionalInterface
+  private interface Work {
+    void once(int client) throws Exception;
+  }
+
+  int run() throws Exception {
+    var out = rig.out();
+    out.println("gd-throughput: " + options.clients() + " clients per side, " + options.rounds()
+        + " round(s) of " + options.duration().toSeconds() + " s each, warm-up "
+        + options.warmup().toSeconds() + " s per side");
+    try (Deployment gd = rig.standalone("gd")) {
+      String url = gd.databaseUrl();
+      String base = gd.node(0).baseUrl();
+      prepareAccounts(url);
+      List<Connection> connections = new ArrayList<>();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+      try {
+        for (int i = 0; i < options.clients(); i++) {
+          Connection c = DriverManager.getConnection(url, Postgres.USER, Postgres.PASSWORD);
+          c.setAutoCommit(true);
+          connections.add(c);
+        }
+        Work update = client -> update(connections.get(client));
+        Work transaction = client -> gdTransaction(http, base, gd.authorization());
+        Work keyed = client -> keyedCall(http, base, gd.authorization());
+        System.err.println("gd-throughput: warming up...");
+        measure(update, options.warmup());
+        measure(transaction, options.warmup());
+        measure(keyed, options.warmup().dividedBy(2));
+        long ordersBefore = count(url, "samples_order");
+        long gdDone = 0;
+        List<Slice> updates = new ArrayList<>();
+        List<Slice> gds = new ArrayList<>();
+        List<Slice> keys = new ArrayList<>();
+        for (int round = 1; round <= options.rounds(); round++) {
+          System.err.printf("gd-throughput: round %d of %d...%n", round, options.rounds());
+          Slice u = measure(update, options.duration());
+          Slice g = measure(transaction, options.duration());
+          Slice k = measure(keyed, options.duration());
+          updates.add(u);
+          gds.add(g);
+          keys.add(k);
+          gdDone += g.transactions() + k.transactions();
+          out.printf(Locale.ROOT, "  round %d: single-row update %,.0f tx/s (%d errors), GD %,.0f tx/s (%d errors), ratio %.3f;"
+                  + " Idempotency-Key %,.0f tx/s (%d errors), ratio %.3f%n",
+              round, u.perSecond(), u.errors(), g.perSecond(), g.errors(), g.perSecond() / u.perSecond(),
+              k.perSecond(), k.errors(), k.perSecond() / u.perSecond());
+        }
+        long ordersAfter = count(url, "samples_order");
+        double u = median(updates.stream().mapToDouble(Slice::perSecond).toArray());
+        double g = median(gds.stream().mapToDouble(Slice::perSecond).toArray());
+        double k = median(keys.stream().mapToDouble(Slice::perSecond).toArray());
+        long[] latencies = gds.stream().flatMapToLong(s -> Arrays.stream(s.latencyNanos())).sorted().toArray();
+        long[] keyLatencies = keys.stream().flatMapToLong(s -> Arrays.stream(s.latencyNanos())).sorted().toArray();
+        out.printf(Locale.ROOT, "single-row update (pgbench -N style, JDBC, autocommit): %,.0f tx/s (median of rounds)%n", u);
+        out.printf(Locale.ROOT, "GD start+invoke(placeOrder)+end over HTTP:              %,.0f tx/s (median of rounds)%n", g);
+        out.printf(Locale.ROOT, "GD transaction latency: p50 %.1f ms, p99 %.1f ms%n",
+            percentile(latencies, 0.50) / 1e6, percentile(latencies, 0.99) / 1e6);
+        out.printf(Locale.ROOT, "ratio GD / single-row update: %.3f (target >= %.1f)%n", g / u, TARGET);
+        out.printf(Locale.ROOT, "GD in one request (Idempotency-Key on /invoke, placeOrder): %,.0f tx/s, p50 %.1f ms, p99 %.1f ms, ratio %.3f%n",
+            k, percentile(keyLatencies, 0.50) / 1e6, percentile(keyLatencies, 0.99) / 1e6, k / u);
+        long errors = gds.stream().mapToLong(Slice::errors).sum() + updates.stream().mapToLong(Slice::errors).sum()
+            + keys.stream().mapToLong(Slice::errors).sum();
+        if (errors > 0) {
+          out.println("FAILED: " + errors + " transaction(s) got a wrong answer");
+          return StatefulBenchmarks.FAILED;
+        }
+        if (ordersAfter - ordersBefore != gdDone) {
+          out.printf("FAILED: %d GD transactions (both kinds) completed in the measured rounds but %d order rows were added%n",
+              gdDone, ordersAfter - ordersBefore);
+          return StatefulBenchmarks.FAILED;
+        }
+        out.printf("checked: %d order rows added for %d GD transactions completed%n", ordersAfter - ordersBefore, gdDone);
+        return g / u >= TARGET ? StatefulBenchmarks.OK : StatefulBenchmarks.TARGET_MISSED;
+      } finally {
+        for (Connection c : connections) {
+          c.close();
+        }
+        http.close();
+      }
+    }
+  }
+
+  private static void prepareAccounts(String url) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, Postgres.USER, Postgres.PASSWORD);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE bench_accounts (id INTEGER PRIMARY KEY, balance BIGINT NOT NULL)");
+      s.execute("INSERT INTO bench_accounts SELECT g, 0 FROM generate_series(1, " + ACCOUNTS + ") g");
+      s.execute("VACUUM ANALYZE bench_accounts");
+    }
+  }
+
+  private static void update(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("UPDATE bench_accounts SET balance = balance + ? WHERE id = ?")) {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      s.setLong(1, random.nextInt(-5000, 5001));
+      s.setInt(2, random.nextInt(1, ACCOUNTS + 1));
+      if (s.executeUpdate() != 1) {
+        throw new IllegalStateException("the update changed no row");
+      }
+    }
+  }
+
+  private static void gdTransaction(HttpClient http, String base, String authorization) throws IOException, InterruptedException {
+    HttpResponse<String> started = http.send(post(base + "/gd/tx", "{}", authorization), HttpResponse.BodyHandlers.ofString());
+    expect(started, 201, "start");
+    String tid = JSON.readTree(started.body()).path("tid").asText();
+    HttpResponse<String> invoked =
+        http.send(
+            post(base + "/gd/tx/" + tid + "/invoke/samples.orders/placeOrder", "{\"sku\":\"bench\",\"qty\":1}", authorization),
+            HttpResponse.BodyHandlers.ofString());
+    expect(invoked, 200, "invoke");
+    JsonNode order = JSON.readTree(invoked.body());
+    if (order.path("orderId").asText().isEmpty()) {
+      throw new IllegalStateException("placeOrder returned no orderId: " + invoked.body());
+    }
+    HttpResponse<String> ended =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/gd/tx/" + tid)).header("Authorization", authorization).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString());
+    expect(ended, 204, "end");
+  }
+
+  /** One exactly-once order in one request: a new Idempotency-Key, {@code /invoke}. */
+  private static void keyedCall(HttpClient http, String base, String authorization) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + "/invoke/samples.orders/placeOrder"))
+            .header("Authorization", authorization)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", java.util.UUID.randomUUID().toString())
+            .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"bench\",\"qty\":1}"))
+            .build();
+    HttpResponse<String> reply = http.send(request, HttpResponse.BodyHandlers.ofString());
+    expect(reply, 200, "keyed invoke");
+    if (JSON.readTree(reply.body()).path("orderId").asText().isEmpty()) {
+      throw new IllegalStateException("placeOrder returned no orderId: " + reply.body());
+    }
+  }
+
+  private static HttpRequest post(String url, String body, String authorization) {
+    return HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", authorization)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  private static void expect(HttpResponse<String> response, int status, String what) {
+    if (response.statusCode() != status) {
+      throw new IllegalStateException(what + " answered " + response.statusCode() + ": " + response.body());
+    }
+  }
+
+  /** Runs {@code work} on every client for {@code duration}; counts what completed. */
+  private Slice measure(Work work, Duration duration) throws InterruptedException {
+    int clients = options.clients();
+    AtomicLong done = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    List<long[]> latencies = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    for (int i = 0; i < clients; i++) {
+      int client = i;
+      long[] mine = new long[1 << 20];
+      latencies.add(mine);
+      threads.add(
+          Thread.ofPlatform().start(
+              () -> {
+                int n = 0;
+                while (System.nanoTime() < end) {
+                  long t0 = System.nanoTime();
+                  try {
+                    work.once(client);
+                    if (n < mine.length) {
+                      mine[n++] = System.nanoTime() - t0;
+                    }
+                    done.incrementAndGet();
+                  } catch (Exception e) {
+                    if (errors.incrementAndGet() <= 3) {
+                      System.err.println("gd-throughput: " + e.getMessage());
+                    }
+                  }
+                }
+                mine[mine.length - 1] = n; // how many entries are filled
+              }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    long[] all =
+        latencies.stream()
+            .flatMapToLong(l -> Arrays.stream(l, 0, (int) l[l.length - 1]))
+            .toArray();
+    return new Slice(done.get(), errors.get(), all, elapsed);
+  }
+
+  private static long count(String url, String table) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, Postgres.USER, Postgres.PASSWORD);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static double percentile(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+}
