@@ -77,8 +77,11 @@ final class GdThroughput {
           connections.add(c);
         }
         Work update = client -> update(connections.get(client));
-        Work transaction = client -> gdTransaction(http, base, gd.authorization());
-        Work keyed = client -> keyedCall(http, base, gd.authorization());
+        // Each client keeps the session its first call got, as a real client does (a password
+        // caller without one gets a new session on every call).
+        String[] sessions = new String[options.clients()];
+        Work transaction = client -> gdTransaction(http, base, gd.authorization(), sessions, client);
+        Work keyed = client -> keyedCall(http, base, gd.authorization(), sessions, client);
         System.err.println("gd-throughput: warming up...");
         measure(update, options.warmup());
         measure(transaction, options.warmup());
@@ -157,15 +160,19 @@ final class GdThroughput {
     }
   }
 
-  private static void gdTransaction(HttpClient http, String base, String authorization) throws IOException, InterruptedException {
+  private static void gdTransaction(HttpClient http, String base, String authorization, String[] sessions, int client)
+      throws IOException, InterruptedException {
     HttpResponse<String> started = http.send(post(base + "/gd/tx", "{}", authorization), HttpResponse.BodyHandlers.ofString());
     expect(started, 201, "start");
     String tid = JSON.readTree(started.body()).path("tid").asText();
     HttpResponse<String> invoked =
         http.send(
-            post(base + "/gd/tx/" + tid + "/invoke/samples.orders/placeOrder", "{\"sku\":\"bench\",\"qty\":1}", authorization),
+            withSession(
+                post(base + "/gd/tx/" + tid + "/invoke/samples.orders/placeOrder", "{\"sku\":\"bench\",\"qty\":1}", authorization),
+                sessions[client]),
             HttpResponse.BodyHandlers.ofString());
     expect(invoked, 200, "invoke");
+    keep(invoked, sessions, client);
     JsonNode order = JSON.readTree(invoked.body());
     if (order.path("orderId").asText().isEmpty()) {
       throw new IllegalStateException("placeOrder returned no orderId: " + invoked.body());
@@ -178,19 +185,33 @@ final class GdThroughput {
   }
 
   /** One exactly-once order in one request: a new Idempotency-Key, {@code /invoke}. */
-  private static void keyedCall(HttpClient http, String base, String authorization) throws IOException, InterruptedException {
-    HttpRequest request =
+  private static void keyedCall(HttpClient http, String base, String authorization, String[] sessions, int client)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + "/invoke/samples.orders/placeOrder"))
             .header("Authorization", authorization)
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", java.util.UUID.randomUUID().toString())
-            .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"bench\",\"qty\":1}"))
-            .build();
-    HttpResponse<String> reply = http.send(request, HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"bench\",\"qty\":1}"));
+    if (sessions[client] != null) {
+      request.header("X-Cohort-Session", sessions[client]);
+    }
+    HttpResponse<String> reply = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     expect(reply, 200, "keyed invoke");
+    keep(reply, sessions, client);
     if (JSON.readTree(reply.body()).path("orderId").asText().isEmpty()) {
       throw new IllegalStateException("placeOrder returned no orderId: " + reply.body());
     }
+  }
+
+  private static HttpRequest withSession(HttpRequest request, String session) {
+    return session == null
+        ? request
+        : HttpRequest.newBuilder(request, (name, value) -> true).header("X-Cohort-Session", session).build();
+  }
+
+  private static void keep(HttpResponse<String> reply, String[] sessions, int client) {
+    reply.headers().firstValue("X-Cohort-Session").ifPresent(id -> sessions[client] = id);
   }
 
   private static HttpRequest post(String url, String body, String authorization) {
