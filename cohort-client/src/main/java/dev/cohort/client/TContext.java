@@ -177,14 +177,15 @@ public final class TContext implements AutoCloseable {
    * The outcome of the transaction {@code tid}: DONE with its output, or (when not {@code block}ing)
    * NEW or PENDING. If the job log has a call the server never got (it reports NEW, e.g. after a
    * crash), the call is sent again from the log, as a submit. With {@code block} it waits, asking
-   * on past failures, until the transaction is settled or its TTL passes.
+   * on past failures, until the transaction is settled or its TTL passes. A transaction under
+   * which nothing was ever called (the caller stopped between {@link #startTx} and the call) is
+   * NEW at once, blocking or not: call its service with {@link #invokeTx}, or {@link #endTx} it.
    *
    * @throws ServiceFailedException the transaction FAILED: the service's stored error
    * @throws TxInDoubtException it is in doubt
    * @throws TxExpiredException its TTL passed before it completed
    * @throws TxUnknownException the server has no record of it (ended elsewhere or swept)
-   * @throws IllegalStateException {@code tid} is not open in the job log, or nothing was called
-   *     under it and {@code block} has nothing to wait for
+   * @throws IllegalStateException {@code tid} is not open in the job log
    */
   public TxResult retrieveTx(String tid, boolean block) {
     return delivery.run(tid, block ? Flow.AWAIT : Flow.PEEK);

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * What {@link TContext#retrieveTx} found: a transaction that is {@link TxStatus.State#DONE} with
  * its service's output, or one still {@link TxStatus.State#NEW} or {@link TxStatus.State#PENDING}
- * (only when not blocking). Failed and in-doubt transactions throw instead.
+ * (only when not blocking; NEW also when blocking if nothing was ever called under it). Failed and
+ * in-doubt transactions throw instead.
  */
 public final class TxResult {
 

@@ -686,6 +686,7 @@ class TContextTest {
     TContext third = tcontext(client);
     assertThat(third.pending()).containsExactly(tid, other);
     assertThat(third.retrieveTx(tid, false).state()).as("no call was logged").isEqualTo(TxStatus.State.NEW);
+    assertThat(third.retrieveTx(tid, true).state()).as("nothing to wait for, blocking or not").isEqualTo(TxStatus.State.NEW);
     assertThat(a.seen.stream().filter(s -> s.target().contains("/submit/") || s.target().contains("/invoke/"))).isEmpty();
   }
 
