@@ -225,7 +225,6 @@ public final class CohortNode implements AutoCloseable {
               database, config.gd(), invoker, registry, realm, name, meters,
               config.node().shutdownTimeout());
       resources.push(gd);
-      gd.start(scheduler);
       java.util.concurrent.atomic.AtomicReference<CohortNode> self =
           new java.util.concurrent.atomic.AtomicReference<>();
       java.util.concurrent.atomic.AtomicReference<PrimaryPort> primary =
@@ -273,6 +272,9 @@ public final class CohortNode implements AutoCloseable {
               primary.get().port(), HttpServers.port(admin), registry.fingerprint(),
               realm::loadedVersion, grid));
       resources.push(cluster);
+      // Only now: in a cluster the registry has accepted this node's name, so the leases GD finds
+      // under it are its own crashed run's, not a live namesake's.
+      gd.start(scheduler);
 
       CohortNode node =
           new CohortNode(config, health, resources, primary.get(), admin, sessions, grid);
