@@ -3,6 +3,7 @@ package dev.cohort.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.server.testing.TestNode;
+import dev.cohort.server.testing.TestPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,15 +25,8 @@ class TxCommandTest {
   @BeforeAll
   void start(@TempDir Path dir) throws IOException {
     // The Samples package as built in this checkout: placeOrder with a bad input fails.
-    Path samples = Path.of("..", "packages", "Samples").toAbsolutePath().normalize();
-    Path packages = dir.resolve("packages");
-    Files.createDirectories(packages.resolve("Samples/lib"));
-    Files.copy(samples.resolve("package.yaml"), packages.resolve("Samples/package.yaml"));
-    try (var jars = Files.list(samples.resolve("lib"))) {
-      for (Path jar : jars.toList()) {
-        Files.copy(jar, packages.resolve("Samples/lib").resolve(jar.getFileName()));
-      }
-    }
+    Path packages =
+        TestPackages.copy(Path.of("..", "packages", "Samples").toAbsolutePath().normalize(), dir.resolve("packages"));
     node = TestNode.builder(dir.resolve("data"), packages).start();
     admin = "http://127.0.0.1:" + node.node().adminPort();
     passwordFile = Files.writeString(dir.resolve("pw"), TestNode.ADMIN_PASSWORD + "\n");

@@ -3,9 +3,9 @@ package dev.cohort.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cohort.server.testing.TestPackages;
 import dev.cohort.server.testing.TestPostgres;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -173,15 +171,7 @@ class GuaranteedDeliveryChaosIT {
 
   /** The repository's Samples package and the test's Chaos package, in a packages directory of the test. */
   private Path deployPackages() throws IOException, URISyntaxException {
-    Path packages = dir.resolve("packages");
-    Path samples = NodeProcess.REPO.resolve("packages/Samples");
-    Files.createDirectories(packages.resolve("Samples/lib"));
-    Files.copy(samples.resolve("package.yaml"), packages.resolve("Samples/package.yaml"));
-    try (Stream<Path> jars = Files.list(samples.resolve("lib"))) {
-      for (Path jar : jars.toList()) {
-        Files.copy(jar, packages.resolve("Samples/lib").resolve(jar.getFileName()));
-      }
-    }
+    Path packages = TestPackages.copy(NodeProcess.REPO.resolve("packages/Samples"), dir.resolve("packages"));
     Path chaos = Files.createDirectories(packages.resolve("Chaos/lib"));
     Files.writeString(
         packages.resolve("Chaos/package.yaml"),
@@ -195,15 +185,7 @@ class GuaranteedDeliveryChaosIT {
           chaos.orders: retry
         """);
     Path classes = Path.of(GdChaosClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    try (OutputStream out = Files.newOutputStream(chaos.resolve("chaos.jar"));
-        JarOutputStream jar = new JarOutputStream(out);
-        Stream<Path> walk = Files.walk(classes.resolve("dev/cohort/it/chaospkg"))) {
-      for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
-        jar.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
-        Files.copy(file, jar);
-        jar.closeEntry();
-      }
-    }
+    TestPackages.writeJar(chaos.resolve("chaos.jar"), classes, "dev/cohort/it/chaospkg/");
     return packages;
   }
 

@@ -8,7 +8,6 @@ import dev.cohort.server.gd.Tx;
 import dev.cohort.server.invoke.CohortError;
 import dev.cohort.server.invoke.ErrorCode;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -53,7 +52,7 @@ final class GdRoutes {
     String action = parts[1];
     if (parts.length == 2 && action.equals("restart")) {
       expect(exchange, "POST");
-      exchange.json(200, describe(gd.restart(caller(exchange), tid)));
+      exchange.json(200, gd.restart(caller(exchange), tid).describe(false));
       return;
     }
     if (parts.length == 3 && (action.equals("invoke") || action.equals("submit"))) {
@@ -75,7 +74,7 @@ final class GdRoutes {
     Optional<Duration> ttl = number(tree, "ttlSeconds").map(Duration::ofSeconds);
     Optional<Integer> retries = number(tree, "retries").map(Math::toIntExact);
     GuaranteedDelivery.Started started = gd.start(caller, tid, ttl, retries);
-    exchange.json(started.created() ? 201 : 200, describe(started.tx()));
+    exchange.json(started.created() ? 201 : 200, started.tx().describe(false));
   }
 
   private void status(Exchange exchange, String tid) {
@@ -91,7 +90,7 @@ final class GdRoutes {
                   }
                 })
             .orElse(Duration.ZERO);
-    exchange.json(200, describe(gd.status(caller(exchange), tid, wait)));
+    exchange.json(200, gd.status(caller(exchange), tid, wait).describe(false));
   }
 
   private void end(Exchange exchange, String tid) {
@@ -107,11 +106,6 @@ final class GdRoutes {
           "guaranteed delivery needs credentials or a session: transactions belong to their user");
     }
     return caller;
-  }
-
-  /** A transaction's status document. */
-  static Map<String, Object> describe(Tx tx) {
-    return tx.describe(false);
   }
 
   private static Optional<String> text(JsonNode tree, String field) {

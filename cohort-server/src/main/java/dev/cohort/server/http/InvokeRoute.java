@@ -160,7 +160,7 @@ final class InvokeRoute {
           Tx tx = gd.submit(call, tid, discard);
           sessionHeaders.apply(exchange, auth, auth.session());
           exchange.setHeader(TX_STATE, tx.state().name());
-          exchange.json(202, GdRoutes.describe(tx));
+          exchange.json(202, tx.describe(false));
         }
       }
     } catch (CohortError e) {

@@ -59,7 +59,7 @@ public final class RemoteGd implements Service {
 
   @Override
   public Document invoke(Document input, ServiceContext context) {
-    RemoteConfig.Alias alias = alias(input);
+    RemoteConfig.Alias alias = RemoteInvoke.alias(config, input);
     TContext tc = contexts.of(alias);
     try {
       return switch (operation) {
@@ -73,10 +73,10 @@ public final class RemoteGd implements Service {
           yield Document.of("tid", tid);
         }
         case "invoke" ->
-            Document.from(JSON.convertValue(tc.invokeTx(tid(input), service(input), payload(input)), MAP));
+            Document.from(JSON.convertValue(tc.invokeTx(tid(input), RemoteInvoke.service(input), RemoteInvoke.payload(input)), MAP));
         case "submit" -> {
           String tid = tid(input);
-          tc.submitTx(tid, service(input), payload(input));
+          tc.submitTx(tid, RemoteInvoke.service(input), RemoteInvoke.payload(input));
           yield Document.of("tid", tid, "state", "PENDING");
         }
         case "retrieve" -> describe(tc.retrieveTx(tid(input), input.booleanValue("$block").orElse(true)));
@@ -89,8 +89,8 @@ public final class RemoteGd implements Service {
             Document.of(
                 "tid",
                 tc.sendTx(
-                    service(input),
-                    payload(input),
+                    RemoteInvoke.service(input),
+                    RemoteInvoke.payload(input),
                     Duration.ofSeconds(number(input, "$ttl", 1800)),
                     (int) number(input, "$retries", 3)));
         case "end" -> {
@@ -129,35 +129,12 @@ public final class RemoteGd implements Service {
     return Document.from(doc);
   }
 
-  private RemoteConfig.Alias alias(Document input) {
-    String name = input.string("$alias").orElse("");
-    if (name.isBlank()) {
-      throw new InvalidInputException("$alias is required: the name of a remote server alias");
-    }
-    RemoteConfig.Alias alias = config.aliases().get(name);
-    if (alias == null) {
-      throw new InvalidInputException(
-          "no remote server alias '" + name + "'; configured: "
-              + (config.aliases().isEmpty() ? "none (remote.aliases.<name>.*)" : config.names()));
-    }
-    return alias;
-  }
-
   private static String tid(Document input) {
     String tid = input.string("$tid").orElse("");
     if (tid.isBlank()) {
       throw new InvalidInputException("$tid is required: the transaction's id from pub.remote.gd:start");
     }
     return tid;
-  }
-
-  private static String service(Document input) {
-    String service = input.string("$service").orElse("");
-    if (!service.matches("[A-Za-z0-9_.]+:[A-Za-z0-9_]+")) {
-      throw new InvalidInputException(
-          "$service must name the remote service as folder.subfolder:service, not '" + service + "'");
-    }
-    return service;
   }
 
   private static long number(Document input, String field, long otherwise) {
@@ -173,17 +150,6 @@ public final class RemoteGd implements Service {
     } catch (NumberFormatException e) {
       throw new InvalidInputException(field + " must be a whole number, not '" + value + "'");
     }
-  }
-
-  private static Map<String, Object> payload(Document input) {
-    Map<String, Object> payload = new LinkedHashMap<>();
-    input.toMap().forEach(
-        (k, v) -> {
-          if (!k.startsWith("$")) {
-            payload.put(k, v);
-          }
-        });
-    return payload;
   }
 
   /** One transactional client per alias, its job log in this node's data directory. */

@@ -51,21 +51,8 @@ public final class RemoteInvoke implements Service {
 
   @Override
   public Document invoke(Document input, ServiceContext context) {
-    String aliasName = input.string("$alias").orElse("");
-    if (aliasName.isBlank()) {
-      throw new InvalidInputException("$alias is required: the name of a remote server alias");
-    }
-    RemoteConfig.Alias alias = config.aliases().get(aliasName);
-    if (alias == null) {
-      throw new InvalidInputException(
-          "no remote server alias '" + aliasName + "'; configured: "
-              + (config.aliases().isEmpty() ? "none (remote.aliases.<name>.*)" : config.names()));
-    }
-    String service = input.string("$service").orElse("");
-    if (!service.matches("[A-Za-z0-9_.]+:[A-Za-z0-9_]+")) {
-      throw new InvalidInputException(
-          "$service must name the remote service as folder.subfolder:service, not '" + service + "'");
-    }
+    RemoteConfig.Alias alias = alias(config, input);
+    String service = service(input);
     boolean clusterRetry;
     Object flag = input.value("$clusterRetry").orElse(Boolean.TRUE);
     if (flag instanceof Boolean b) {
@@ -75,6 +62,36 @@ public final class RemoteInvoke implements Service {
     } else {
       throw new InvalidInputException("$clusterRetry must be true or false, not '" + flag + "'");
     }
+    return Document.from(remote.call(alias, service, payload(input), clusterRetry));
+  }
+
+  /** The alias {@code $alias} names (also for {@code pub.remote.gd:*}). */
+  static RemoteConfig.Alias alias(RemoteConfig config, Document input) {
+    String name = input.string("$alias").orElse("");
+    if (name.isBlank()) {
+      throw new InvalidInputException("$alias is required: the name of a remote server alias");
+    }
+    RemoteConfig.Alias alias = config.aliases().get(name);
+    if (alias == null) {
+      throw new InvalidInputException(
+          "no remote server alias '" + name + "'; configured: "
+              + (config.aliases().isEmpty() ? "none (remote.aliases.<name>.*)" : config.names()));
+    }
+    return alias;
+  }
+
+  /** The remote service {@code $service} names, checked. */
+  static String service(Document input) {
+    String service = input.string("$service").orElse("");
+    if (!service.matches("[A-Za-z0-9_.]+:[A-Za-z0-9_]+")) {
+      throw new InvalidInputException(
+          "$service must name the remote service as folder.subfolder:service, not '" + service + "'");
+    }
+    return service;
+  }
+
+  /** The remote service's input: every field but the {@code $} ones. */
+  static Map<String, Object> payload(Document input) {
     Map<String, Object> payload = new LinkedHashMap<>();
     input.toMap().forEach(
         (k, v) -> {
@@ -82,6 +99,6 @@ public final class RemoteInvoke implements Service {
             payload.put(k, v);
           }
         });
-    return Document.from(remote.call(alias, service, payload, clusterRetry));
+    return payload;
   }
 }

@@ -61,7 +61,11 @@ public final class TestPackages {
 
   /** Jars every class file under {@code classPrefix} of the test classes directory. */
   public static void writeJar(Path jar, String classPrefix) throws IOException {
-    Path classes = testClasses();
+    writeJar(jar, testClasses(), classPrefix);
+  }
+
+  /** Jars every class file under {@code classPrefix} of the classes directory {@code classes}. */
+  public static void writeJar(Path jar, Path classes, String classPrefix) throws IOException {
     Path root = classes.resolve(classPrefix);
     List<Path> files;
     try (Stream<Path> walk = Files.walk(root)) {
@@ -75,6 +79,21 @@ public final class TestPackages {
         jarOut.closeEntry();
       }
     }
+  }
+
+  /**
+   * Copies a built package (its {@code package.yaml} and {@code lib/*.jar}), such as the
+   * repository's {@code packages/Samples}, into {@code packagesDir}; returns {@code packagesDir}.
+   */
+  public static Path copy(Path packageDir, Path packagesDir) throws IOException {
+    Path target = Files.createDirectories(packagesDir.resolve(packageDir.getFileName()).resolve("lib"));
+    Files.copy(packageDir.resolve("package.yaml"), target.getParent().resolve("package.yaml"));
+    try (Stream<Path> jars = Files.list(packageDir.resolve("lib"))) {
+      for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+        Files.copy(jar, target.resolve(jar.getFileName()));
+      }
+    }
+    return packagesDir;
   }
 
   private static Path testClasses() {
