@@ -81,21 +81,28 @@ final class GdThroughput {
         // caller without one gets a new session on every call).
         String[] sessions = new String[options.clients()];
         Work transaction = client -> gdTransaction(http, base, gd.authorization(), sessions, client);
-        Work keyed = client -> keyedCall(http, base, gd.authorization(), sessions, client);
+        Work keyed = client -> keyedCall(http, base, gd.authorization(), sessions, client, true);
+        Work plain = client -> keyedCall(http, base, gd.authorization(), sessions, client, false);
         System.err.println("gd-throughput: warming up...");
         measure(update, options.warmup());
         measure(transaction, options.warmup());
         measure(keyed, options.warmup().dividedBy(2));
+        measure(plain, options.warmup().dividedBy(2));
         long ordersBefore = count(url, "samples_order");
         long gdDone = 0;
         List<Slice> updates = new ArrayList<>();
         List<Slice> gds = new ArrayList<>();
         List<Slice> keys = new ArrayList<>();
+        List<Slice> plains = new ArrayList<>();
+        long plainDone = 0;
         for (int round = 1; round <= options.rounds(); round++) {
           System.err.printf("gd-throughput: round %d of %d...%n", round, options.rounds());
           Slice u = measure(update, options.duration());
           Slice g = measure(transaction, options.duration());
           Slice k = measure(keyed, options.duration());
+          Slice p = measure(plain, options.duration());
+          plains.add(p);
+          plainDone += p.transactions();
           updates.add(u);
           gds.add(g);
           keys.add(k);
@@ -104,11 +111,14 @@ final class GdThroughput {
                   + " Idempotency-Key %,.0f tx/s (%d errors), ratio %.3f%n",
               round, u.perSecond(), u.errors(), g.perSecond(), g.errors(), g.perSecond() / u.perSecond(),
               k.perSecond(), k.errors(), k.perSecond() / u.perSecond());
+          out.printf(Locale.ROOT, "           the same call without GD %,.0f calls/s (%d errors), ratio %.3f%n",
+              p.perSecond(), p.errors(), p.perSecond() / u.perSecond());
         }
         long ordersAfter = count(url, "samples_order");
         double u = median(updates.stream().mapToDouble(Slice::perSecond).toArray());
         double g = median(gds.stream().mapToDouble(Slice::perSecond).toArray());
         double k = median(keys.stream().mapToDouble(Slice::perSecond).toArray());
+        double p = median(plains.stream().mapToDouble(Slice::perSecond).toArray());
         long[] latencies = gds.stream().flatMapToLong(s -> Arrays.stream(s.latencyNanos())).sorted().toArray();
         long[] keyLatencies = keys.stream().flatMapToLong(s -> Arrays.stream(s.latencyNanos())).sorted().toArray();
         out.printf(Locale.ROOT, "single-row update (pgbench -N style, JDBC, autocommit): %,.0f tx/s (median of rounds)%n", u);
@@ -118,18 +128,21 @@ final class GdThroughput {
         out.printf(Locale.ROOT, "ratio GD / single-row update: %.3f (target >= %.1f)%n", g / u, TARGET);
         out.printf(Locale.ROOT, "GD in one request (Idempotency-Key on /invoke, placeOrder): %,.0f tx/s, p50 %.1f ms, p99 %.1f ms, ratio %.3f%n",
             k, percentile(keyLatencies, 0.50) / 1e6, percentile(keyLatencies, 0.99) / 1e6, k / u);
+        out.printf(Locale.ROOT, "the same placeOrder call without GD (plain /invoke, no key):  %,.0f calls/s, ratio %.3f"
+            + " (what no GD protocol over HTTP can beat here)%n", p, p / u);
         long errors = gds.stream().mapToLong(Slice::errors).sum() + updates.stream().mapToLong(Slice::errors).sum()
-            + keys.stream().mapToLong(Slice::errors).sum();
+            + keys.stream().mapToLong(Slice::errors).sum() + plains.stream().mapToLong(Slice::errors).sum();
         if (errors > 0) {
           out.println("FAILED: " + errors + " transaction(s) got a wrong answer");
           return StatefulBenchmarks.FAILED;
         }
-        if (ordersAfter - ordersBefore != gdDone) {
-          out.printf("FAILED: %d GD transactions (both kinds) completed in the measured rounds but %d order rows were added%n",
-              gdDone, ordersAfter - ordersBefore);
+        if (ordersAfter - ordersBefore != gdDone + plainDone) {
+          out.printf("FAILED: %d GD transactions (both kinds) and %d plain calls completed in the measured rounds but %d order rows were added%n",
+              gdDone, plainDone, ordersAfter - ordersBefore);
           return StatefulBenchmarks.FAILED;
         }
-        out.printf("checked: %d order rows added for %d GD transactions completed%n", ordersAfter - ordersBefore, gdDone);
+        out.printf("checked: %d order rows added for %d GD transactions and %d plain calls completed%n",
+            ordersAfter - ordersBefore, gdDone, plainDone);
         return g / u >= TARGET ? StatefulBenchmarks.OK : StatefulBenchmarks.TARGET_MISSED;
       } finally {
         for (Connection c : connections) {
@@ -184,15 +197,21 @@ final class GdThroughput {
     expect(ended, 204, "end");
   }
 
-  /** One exactly-once order in one request: a new Idempotency-Key, {@code /invoke}. */
-  private static void keyedCall(HttpClient http, String base, String authorization, String[] sessions, int client)
+  /**
+   * One order in one request to {@code /invoke}: exactly once with a new Idempotency-Key, or
+   * (without one) the same service call with no guarantee, the ceiling for any GD protocol.
+   */
+  private static void keyedCall(
+      HttpClient http, String base, String authorization, String[] sessions, int client, boolean withKey)
       throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + "/invoke/samples.orders/placeOrder"))
             .header("Authorization", authorization)
             .header("Content-Type", "application/json")
-            .header("Idempotency-Key", java.util.UUID.randomUUID().toString())
             .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"bench\",\"qty\":1}"));
+    if (withKey) {
+      request.header("Idempotency-Key", java.util.UUID.randomUUID().toString());
+    }
     if (sessions[client] != null) {
       request.header("X-Cohort-Session", sessions[client]);
     }

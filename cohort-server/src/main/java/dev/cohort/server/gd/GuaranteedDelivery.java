@@ -50,6 +50,8 @@ public final class GuaranteedDelivery implements AutoCloseable {
   private static final Pattern TID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Duration MAX_WAIT = Duration.ofSeconds(60);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How many times a claim tries a locked record before it answers that the record is running. */
+  private static final int BUSY_TRIES = 8;
 
   private final JobStore store;
   private final GdConfig config;
@@ -154,14 +156,8 @@ public final class GuaranteedDelivery implements AutoCloseable {
     requireUser(caller);
     String id = tid.orElseGet(GuaranteedDelivery::randomTid);
     checkTid(id);
-    long ttlMillis = ttl.orElse(config.defaultTtl()).toMillis();
-    if (ttlMillis < 1000 || ttlMillis > Duration.ofDays(30).toMillis()) {
-      throw new CohortError(ErrorCode.INVALID_INPUT, "ttlSeconds must be between 1 and 2592000 (30 days)");
-    }
-    int limit = retries.orElse(config.defaultRetries());
-    if (limit < 0 || limit > 1000) {
-      throw new CohortError(ErrorCode.INVALID_INPUT, "retries must be between 0 and 1000");
-    }
+    long ttlMillis = ttlMillis(ttl);
+    int limit = retryLimit(retries);
     return store
         .start(id, caller.user(), ttlMillis, limit)
         .map(s -> new Started(s.tx(), s.created()))
@@ -172,6 +168,12 @@ public final class GuaranteedDelivery implements AutoCloseable {
                     "transaction id " + id + " is taken by another user; choose another"));
   }
 
+  /**
+   * What a call that starts its transaction itself asks for (the {@code start} of {@code
+   * /gd/tx/{tid}/invoke}): the TTL and retry limit, the defaults when empty.
+   */
+  public record Start(Optional<Duration> ttl, Optional<Integer> retries) {}
+
   /** Runs {@code call} under transaction {@code tid} and waits for its outcome. */
   public Result invoke(Call call, String tid, boolean discard) {
     checkTid(tid);
@@ -180,6 +182,140 @@ public final class GuaranteedDelivery implements AutoCloseable {
       case Claim.Run run -> runClaimed(call, run);
       default -> settled(claim, call, tid);
     };
+  }
+
+  /**
+   * Runs {@code call} under transaction {@code tid} and waits for its outcome; with {@code start},
+   * the transaction is started by this call when it does not exist (one request instead of two).
+   * An exactly-once service on PostgreSQL is claimed inside its own database transaction: one
+   * commit for the claim, the work and the outcome.
+   */
+  public Result invoke(Call call, String tid, Optional<Start> start) {
+    checkTid(tid);
+    requireUser(call.caller());
+    long ttl = start.map(s -> ttlMillis(s.ttl())).orElse(config.defaultTtl().toMillis());
+    int retries = start.map(s -> retryLimit(s.retries())).orElse(config.defaultRetries());
+    JobStore.Request request = request(call, tid, Tx.Kind.TX, false, ttl, retries);
+    Optional<Result> inline = runInline(call, request, start.isPresent());
+    if (inline.isPresent()) {
+      return inline.get();
+    }
+    Claim claim = claimOrStart(request, start);
+    return switch (claim) {
+      case Claim.Run run -> runClaimed(call, run);
+      default -> settled(claim, call, tid);
+    };
+  }
+
+  /** A claim that first starts the transaction when {@code start} says so and it does not exist. */
+  private Claim claimOrStart(JobStore.Request request, Optional<Start> start) {
+    Claim claim = claim(request);
+    if (claim instanceof Claim.Unknown && start.isPresent() && request.kind() == Tx.Kind.TX) {
+      if (store.start(request.tid(), request.owner(), request.ttlMillis(), request.retries()).isEmpty()) {
+        throw new CohortError(
+            ErrorCode.GD_STATE,
+            "transaction id " + request.tid() + " is taken by another user; choose another");
+      }
+      claim = claim(request);
+    }
+    return claim;
+  }
+
+  /**
+   * Runs an exactly-once call with its claim as the first statement of its own database
+   * transaction ({@link JobStore#claimInline}), when the database allows it.
+   *
+   * @return empty when the call must take the ordinary path: the database cannot, the service is
+   *     not exactly-once, or the record is not in a state this path handles (nothing ran then)
+   */
+  private Optional<Result> runInline(Call call, JobStore.Request request, boolean create) {
+    if (!store.claimsInline() || request.discard() || call.service().guarantee() != Guarantee.EXACTLY_ONCE) {
+      return Optional.empty();
+    }
+    InlineClaim inline = new InlineClaim(request, create);
+    Outcome outcome;
+    try {
+      outcome = invoker.invoke(call, inline);
+    } catch (NotClaimed e) {
+      return Optional.empty();
+    } catch (CohortError e) {
+      if (inline.run == null || e.code() == ErrorCode.COMMIT_FAILED || e.code().status() == 503) {
+        // Nothing ran, or the service did not run (503), or the commit's fate is unknown: the
+        // claim was never committed or committed with DONE, so a retry is safe either way.
+        attempt(inline.run == null ? "released" : e.code() == ErrorCode.COMMIT_FAILED ? "unknown" : "released");
+        throw e;
+      }
+      // The service failed: its work and the claim rolled back; record the failure for replays.
+      attempt("failed");
+      Claim claim = claimOrStart(request, create ? Optional.of(new Start(Optional.empty(), Optional.empty())) : Optional.empty());
+      if (claim instanceof Claim.Run run) {
+        recordFailure(run.tx().tid(), run.token(), e);
+        return Optional.of(new Result(null, false, run.tx(), e));
+      }
+      return Optional.of(settled(claim, call, request.tid()));
+    }
+    attempt("done");
+    return Optional.of(new Result(outcome, false, inline.run.tx()));
+  }
+
+  /** The claim of {@link #runInline}, made and completed in the call's own transaction. */
+  private final class InlineClaim implements dev.cohort.server.invoke.Completion {
+    private final JobStore.Request request;
+    private final boolean create;
+    private Claim.Run run;
+
+    InlineClaim(JobStore.Request request, boolean create) {
+      this.request = request;
+      this.create = create;
+    }
+
+    @Override
+    public boolean runsFirst() {
+      return true;
+    }
+
+    @Override
+    public void beforeRun(java.sql.Connection connection) {
+      try {
+        run = store.claimInline(connection, request, create, nodeName, leaseMillis()).orElseThrow(NotClaimed::new);
+      } catch (java.sql.SQLException e) {
+        LOG.debug("inline claim of transaction {} failed, taking the ordinary path: {}", request.tid(), e.getMessage());
+        throw new NotClaimed();
+      }
+    }
+
+    @Override
+    public void beforeCommit(java.sql.Connection connection, Document output) throws java.sql.SQLException {
+      String result = new String(Json.write(output), StandardCharsets.UTF_8);
+      if (!store.complete(connection, run.tx().tid(), run.token(), TxState.DONE, 200, result, null, null)) {
+        throw new IllegalStateException("the uncommitted claim of transaction " + run.tx().tid() + " vanished");
+      }
+    }
+  }
+
+  /** An inline claim was not made: nothing ran, take the ordinary path. */
+  private static final class NotClaimed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotClaimed() {
+      super("not claimed inline", null, false, false);
+    }
+  }
+
+  private long ttlMillis(Optional<Duration> ttl) {
+    long ttlMillis = ttl.orElse(config.defaultTtl()).toMillis();
+    if (ttlMillis < 1000 || ttlMillis > Duration.ofDays(30).toMillis()) {
+      throw new CohortError(ErrorCode.INVALID_INPUT, "ttlSeconds must be between 1 and 2592000 (30 days)");
+    }
+    return ttlMillis;
+  }
+
+  private int retryLimit(Optional<Integer> retries) {
+    int limit = retries.orElse(config.defaultRetries());
+    if (limit < 0 || limit > 1000) {
+      throw new CohortError(ErrorCode.INVALID_INPUT, "retries must be between 0 and 1000");
+    }
+    return limit;
   }
 
   /**
@@ -193,7 +329,12 @@ public final class GuaranteedDelivery implements AutoCloseable {
     }
     requireUser(call.caller());
     String tid = "key-" + sha256(call.caller().user() + '\n' + key).substring(0, 32);
-    Claim claim = claim(request(call, tid, Tx.Kind.KEY, false));
+    JobStore.Request request = request(call, tid, Tx.Kind.KEY, false);
+    Optional<Result> inline = runInline(call, request, true);
+    if (inline.isPresent()) {
+      return inline.get();
+    }
+    Claim claim = claim(request);
     return switch (claim) {
       case Claim.Run run -> runClaimed(call, run);
       default -> settled(claim, call, tid);
@@ -264,6 +405,20 @@ public final class GuaranteedDelivery implements AutoCloseable {
         });
   }
 
+  /**
+   * Ends {@code caller}'s transactions {@code tids} at once (those that are gone already count as
+   * ended).
+   *
+   * @return the tids that stay because an attempt is running them
+   */
+  public List<String> endAll(Caller caller, List<String> tids) {
+    if (tids.isEmpty() || tids.size() > 1000) {
+      throw new CohortError(ErrorCode.INVALID_INPUT, "end 1 to 1000 transactions at once");
+    }
+    tids.forEach(GuaranteedDelivery::checkTid);
+    return store.endAll(caller.user(), List.copyOf(new java.util.LinkedHashSet<>(tids)));
+  }
+
   // ---------------------------------------------------------------- operators
 
   /** Transactions matching a filter, newest first (at most {@code limit}). */
@@ -318,9 +473,13 @@ public final class GuaranteedDelivery implements AutoCloseable {
   // ---------------------------------------------------------------- running attempts
 
   private JobStore.Request request(Call call, String tid, Tx.Kind kind, boolean discard) {
+    long ttl = kind == Tx.Kind.KEY ? config.idempotencyRetention().toMillis() : config.defaultTtl().toMillis();
+    return request(call, tid, kind, discard, ttl, config.defaultRetries());
+  }
+
+  private JobStore.Request request(Call call, String tid, Tx.Kind kind, boolean discard, long ttl, int retries) {
     requireUser(call.caller());
     String input = new String(Json.write(call.input()), StandardCharsets.UTF_8);
-    long ttl = kind == Tx.Kind.KEY ? config.idempotencyRetention().toMillis() : config.defaultTtl().toMillis();
     return new JobStore.Request(
         tid,
         call.caller().user(),
@@ -331,12 +490,15 @@ public final class GuaranteedDelivery implements AutoCloseable {
         input,
         discard,
         ttl,
-        config.defaultRetries());
+        retries);
   }
 
-  /** Claims, waiting {@code gd.cluster.lock-timeout-millis} between tries while the row is locked. */
+  /**
+   * Claims, waiting {@code gd.cluster.lock-timeout-millis} between tries while the row is locked,
+   * for at most {@link #BUSY_TRIES} tries (an attempt claimed inline keeps it locked while it runs).
+   */
   private Claim claim(JobStore.Request request) {
-    long deadline = System.nanoTime() + leaseMillis() * 1_000_000L;
+    long deadline = System.nanoTime() + BUSY_TRIES * config.lockTimeout().toNanos();
     while (true) {
       try {
         return store.claim(request, nodeName, leaseMillis());
@@ -344,7 +506,8 @@ public final class GuaranteedDelivery implements AutoCloseable {
         if (System.nanoTime() - deadline > 0) {
           throw new CohortError(
               ErrorCode.GD_RUNNING,
-              "transaction " + request.tid() + " stayed locked by another node; ask its status later");
+              "transaction " + request.tid() + " is running (another request or node holds it);"
+                  + " ask its status later");
         }
         pause(config.lockTimeout().toMillis());
       }

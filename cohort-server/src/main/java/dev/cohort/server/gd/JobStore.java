@@ -172,6 +172,9 @@ final class JobStore {
   Claim claim(Request request, String node, long leaseMillis) {
     return inLockingTransaction(
         c -> {
+          if (claimsInline()) {
+            tryLock(c, request.tid()); // an inline claim may hold it, its record not yet committed
+          }
           Optional<Tx> found = read(c, request.tid(), true);
           if (found.isPresent() && found.get().kind() == Tx.Kind.KEY && found.get().expired()
               && found.get().state() != TxState.PENDING) {
@@ -204,6 +207,107 @@ final class JobStore {
               node,
               leaseMillis);
         });
+  }
+
+  /**
+   * Whether {@link #claimInline} is available: on PostgreSQL, whose transaction-level advisory
+   * locks let a claim that is not committed yet keep other attempts out without making them wait.
+   */
+  boolean claimsInline() {
+    return dialect == Dialect.POSTGRESQL;
+  }
+
+  /**
+   * Claims {@code request.tid()} with the first statement of the service's own transaction
+   * {@code c}: inserts the record PENDING when {@code create} and it does not exist (a key's first
+   * use, a transaction started by this call), or moves its NEW record to PENDING. Nothing is
+   * committed: until the service's work commits with the DONE record, the open transaction and
+   * its advisory lock on the tid are the lease, and others see the tid as busy. A crash rolls the
+   * claim back with the work, so the attempt may simply run again: only attempts whose whole
+   * effect is in this transaction (exactly-once) may claim this way.
+   *
+   * @return the claim; empty when the record exists in another state, belongs to another user or
+   *     call, or another attempt holds the tid: then roll back and decide with {@link #claim}
+   */
+  Optional<Claim.Run> claimInline(Connection c, Request r, boolean create, String node, long leaseMillis)
+      throws SQLException {
+    if (create) {
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "INSERT INTO cohort_gd_tx (tid, owner_name, kind, state, service, guarantee,"
+                  + " body_hash, input, created_at, updated_at, expires_at, ttl_ms, retries,"
+                  + " retries_left, attempts, lease_token, lease_node, lease_until, discard)"
+                  + " SELECT ?, ?, ?, 'PENDING', ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                  + dialect.nowPlusMillis()
+                  + ", ?, ?, ?, 1, 1, ?, "
+                  + dialect.nowPlusMillis()
+                  + ", ? WHERE " + TRY_LOCK.replace("tid", "CAST(? AS TEXT)")
+                  + " ON CONFLICT (tid) DO NOTHING RETURNING " + COLUMNS)) {
+        s.setString(1, r.tid());
+        s.setString(2, r.owner());
+        s.setString(3, r.kind().name());
+        s.setString(4, r.service());
+        s.setString(5, r.guarantee().label());
+        s.setString(6, r.bodyHash());
+        s.setString(7, r.input());
+        s.setLong(8, r.ttlMillis());
+        s.setLong(9, r.ttlMillis());
+        s.setInt(10, r.retries());
+        s.setInt(11, r.retries());
+        s.setString(12, node);
+        s.setLong(13, leaseMillis);
+        s.setBoolean(14, r.discard());
+        s.setString(15, r.tid());
+        Optional<Claim.Run> made = runOf(s);
+        if (made.isPresent() || r.kind() == Tx.Kind.KEY) {
+          return made;
+        }
+      }
+    }
+    if (r.kind() != Tx.Kind.TX) {
+      return Optional.empty();
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE cohort_gd_tx SET state = 'PENDING', service = ?, guarantee = ?, body_hash = ?,"
+                + " input = ?, discard = ?, attempts = attempts + 1,"
+                + " lease_token = lease_token + 1, lease_node = ?, lease_until = "
+                + dialect.nowPlusMillis()
+                + ", updated_at = CURRENT_TIMESTAMP, status_code = NULL, result = NULL,"
+                + " error_code = NULL, error_message = NULL"
+                + " WHERE tid = ? AND owner_name = ? AND kind = 'TX' AND state = 'NEW'"
+                + " AND expires_at > CURRENT_TIMESTAMP AND (service IS NULL OR service = ?)"
+                + " AND (body_hash IS NULL OR body_hash = ?) AND " + TRY_LOCK
+                + " RETURNING " + COLUMNS)) {
+      s.setString(1, r.service());
+      s.setString(2, r.guarantee().label());
+      s.setString(3, r.bodyHash());
+      s.setString(4, r.input());
+      s.setBoolean(5, r.discard());
+      s.setString(6, node);
+      s.setLong(7, leaseMillis);
+      s.setString(8, r.tid());
+      s.setString(9, r.owner());
+      s.setString(10, r.service());
+      s.setString(11, r.bodyHash());
+      return runOf(s);
+    }
+  }
+
+  /**
+   * A transaction-level advisory lock on a tid (PostgreSQL), taken without waiting: every claim
+   * takes it, so that a claim never waits for another attempt's uncommitted one.
+   */
+  private static final String TRY_LOCK = "pg_try_advisory_xact_lock(1128744020, hashtext(tid))";
+
+  private static Optional<Claim.Run> runOf(PreparedStatement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      Tx tx = row(rs);
+      return Optional.of(new Claim.Run(tx, tx.leaseToken()));
+    }
   }
 
   /**
@@ -547,6 +651,49 @@ final class JobStore {
   }
 
   /**
+   * Removes those of {@code tids} that {@code owner} owns and no attempt holds a live lease on, in
+   * one statement.
+   *
+   * @return the tids that stay because an attempt is running them
+   */
+  List<String> endAll(String owner, List<String> tids) {
+    if (tids.isEmpty()) {
+      return List.of();
+    }
+    String marks = String.join(", ", java.util.Collections.nCopies(tids.size(), "?"));
+    return database.inTransaction(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "DELETE FROM cohort_gd_tx WHERE owner_name = ? AND tid IN (" + marks + ")"
+                      + " AND (state <> 'PENDING' OR lease_until < CURRENT_TIMESTAMP)")) {
+            s.setString(1, owner);
+            for (int i = 0; i < tids.size(); i++) {
+              s.setString(i + 2, tids.get(i));
+            }
+            if (s.executeUpdate() == tids.size()) {
+              return List.of();
+            }
+          }
+          List<String> running = new ArrayList<>();
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT tid FROM cohort_gd_tx WHERE owner_name = ? AND tid IN (" + marks + ") ORDER BY tid")) {
+            s.setString(1, owner);
+            for (int i = 0; i < tids.size(); i++) {
+              s.setString(i + 2, tids.get(i));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+              while (rs.next()) {
+                running.add(rs.getString(1));
+              }
+            }
+          }
+          return running;
+        });
+  }
+
+  /**
    * Transactions matching a filter, newest first.
    *
    * @param state only this state, if given
@@ -599,6 +746,18 @@ final class JobStore {
           }
           return result;
         });
+  }
+
+  private static void tryLock(Connection c, String tid) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT " + TRY_LOCK.replace("tid", "CAST(? AS TEXT)"))) {
+      s.setString(1, tid);
+      try (ResultSet rs = s.executeQuery()) {
+        if (!rs.next() || !rs.getBoolean(1)) {
+          throw new LockBusyException();
+        }
+      }
+    }
   }
 
   private void delete(Connection c, String tid) throws SQLException {

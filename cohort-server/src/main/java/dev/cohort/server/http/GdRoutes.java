@@ -35,6 +35,10 @@ final class GdRoutes {
     String rest = exchange.path().substring(PREFIX.length());
     String method = exchange.method();
     if (rest.isEmpty() || rest.equals("/")) {
+      if (method.equals("DELETE")) {
+        endAll(exchange);
+        return;
+      }
       expect(exchange, "POST");
       start(exchange);
       return;
@@ -95,6 +99,27 @@ final class GdRoutes {
 
   private void end(Exchange exchange, String tid) {
     gd.end(caller(exchange), tid);
+    exchange.send(204, "application/json", new byte[0]);
+  }
+
+  /** {@code DELETE /gd/tx?tids=a,b,c}: ends several transactions in one request. */
+  private void endAll(Exchange exchange) {
+    String tids =
+        exchange
+            .query("tids")
+            .filter(t -> !t.isBlank())
+            .orElseThrow(
+                () ->
+                    new CohortError(
+                        ErrorCode.INVALID_INPUT,
+                        "name the transactions to end: DELETE /gd/tx?tids=tid1,tid2,..."));
+    java.util.List<String> running = gd.endAll(caller(exchange), java.util.List.of(tids.split(",", -1)));
+    if (!running.isEmpty()) {
+      throw new CohortError(
+          ErrorCode.GD_RUNNING,
+          "transaction(s) " + String.join(", ", running)
+              + " are running; end them once they are done (the others are ended)");
+    }
     exchange.send(204, "application/json", new byte[0]);
   }
 

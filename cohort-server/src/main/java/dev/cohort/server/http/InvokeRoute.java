@@ -154,7 +154,7 @@ final class InvokeRoute {
             exchange.json(200, outcome.output());
           }
         }
-        case INVOKE -> reply(exchange, auth, gd.invoke(call, tid, false));
+        case INVOKE -> reply(exchange, auth, gd.invoke(call, tid, startOf(exchange)));
         case SUBMIT -> {
           boolean discard = exchange.query("end").map(Boolean::parseBoolean).orElse(false);
           Tx tx = gd.submit(call, tid, discard);
@@ -169,6 +169,44 @@ final class InvokeRoute {
       }
       throw e;
     }
+  }
+
+  /**
+   * {@code ?start=true} (with optional {@code ttlSeconds} and {@code retries}): the invoke starts
+   * its transaction when it does not exist.
+   */
+  private static Optional<GuaranteedDelivery.Start> startOf(Exchange exchange) {
+    Optional<String> start = exchange.query("start");
+    if (start.isEmpty() || start.get().equals("false")) {
+      if (exchange.query("ttlSeconds").isPresent() || exchange.query("retries").isPresent()) {
+        throw new CohortError(ErrorCode.INVALID_INPUT, "ttlSeconds and retries go with start=true");
+      }
+      return Optional.empty();
+    }
+    if (!start.get().equals("true")) {
+      throw new CohortError(ErrorCode.INVALID_INPUT, "start must be true or false");
+    }
+    return Optional.of(
+        new GuaranteedDelivery.Start(
+            wholeNumber(exchange, "ttlSeconds").map(java.time.Duration::ofSeconds),
+            wholeNumber(exchange, "retries").map(Math::toIntExact)));
+  }
+
+  private static Optional<Long> wholeNumber(Exchange exchange, String name) {
+    return exchange
+        .query(name)
+        .map(
+            v -> {
+              try {
+                long n = Long.parseLong(v);
+                if (n < 0 || n > Integer.MAX_VALUE) {
+                  throw new NumberFormatException();
+                }
+                return n;
+              } catch (NumberFormatException e) {
+                throw new CohortError(ErrorCode.INVALID_INPUT, name + " must be a whole number");
+              }
+            });
   }
 
   private void reply(Exchange exchange, Authenticated auth, GuaranteedDelivery.Result result) {

@@ -18,4 +18,19 @@ public interface Completion {
    * Completion)} unchanged.
    */
   void beforeCommit(Connection connection, Document output) throws SQLException;
+
+  /**
+   * Whether {@link #beforeRun} must be called: the call's transaction is then opened before the
+   * service runs, and its first statement is the completion's own.
+   */
+  default boolean runsFirst() {
+    return false;
+  }
+
+  /**
+   * Called (when {@link #runsFirst}) with the call's connection before the service runs. Throwing
+   * keeps the service from running: the transaction is rolled back and the exception reaches the
+   * caller of {@link Invoker#invoke(Call, Completion)} unchanged.
+   */
+  default void beforeRun(Connection connection) {}
 }

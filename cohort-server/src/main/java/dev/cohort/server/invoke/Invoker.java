@@ -87,6 +87,16 @@ public final class Invoker {
             new CallTransaction(database));
     Document output;
     try {
+      if (completion != null && completion.runsFirst()) {
+        java.sql.Connection first;
+        try {
+          first = context.callTransaction().open();
+        } catch (java.sql.SQLException e) {
+          throw new CohortError(
+              ErrorCode.UNAVAILABLE, "the shared database cannot be reached: " + e.getMessage());
+        }
+        completion.beforeRun(first);
+      }
       output = run(call, context, service);
       if (completion != null) {
         completion.beforeCommit(context.callTransaction().open(), output);

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -32,15 +34,27 @@ class GuaranteedDeliveryHttpTest {
   @BeforeAll
   void start(@TempDir Path dir) throws IOException {
     this.dir = dir;
-    node =
+    TestNode.Builder builder =
         TestNode.builder(dir.resolve("data"), TestPackages.deployTest(dir.resolve("packages")))
-            .set("gd.cluster.lock-timeout-millis", "20")
-            .start();
+            .set("gd.cluster.lock-timeout-millis", "20");
+    databaseUrl().ifPresent(url -> builder.set("database.url", url));
+    node = builder.start();
+    // The ledger's table exists before any test holds an uncommitted call open.
+    assertThat(rows("warm-up")).isZero();
     Reply user =
         node.admin("POST", "/admin/api/users", "{\"name\":\"bob\",\"password\":\"bob-password-1\",\"groups\":[]}")
             .asAdmin()
             .send();
     assertThat(user.status()).isEqualTo(201);
+  }
+
+  /**
+   * The node's database: its own H2 here; PostgreSQL in {@link
+   * GuaranteedDeliveryHttpPostgresTest}, where exactly-once calls are claimed in their own
+   * database transaction.
+   */
+  Optional<String> databaseUrl() {
+    return Optional.empty();
   }
 
   @AfterAll
@@ -303,6 +317,96 @@ class GuaranteedDeliveryHttpTest {
     Reply expired = node.post("/gd/tx/" + tid + "/invoke/test.gd/effect", json(log)).asAdmin().send();
     assertThat(expired.status()).isIn(404, 410);
     assertThat(runs(log)).isZero();
+  }
+
+  @Test
+  void aRetryOfARunningExactlyOnceCallIs409AndTheWorkIsDoneOnce() throws Exception {
+    String ref = "slow-" + UUID.randomUUID();
+    Path gate = dir.resolve("gate-" + UUID.randomUUID());
+    String log = log();
+    String body = "{\"ref\":\"" + ref + "\",\"log\":\"" + log + "\",\"gate\":\"" + gate + "\"}";
+    String key = "k-" + ref;
+    CompletableFuture<Reply> first =
+        CompletableFuture.supplyAsync(
+            () -> node.post("/invoke/test.gd/ledger", body).asAdmin().header("Idempotency-Key", key).send());
+    await().atMost(Duration.ofSeconds(20)).until(() -> runs(log) == 1);
+
+    long asked = System.nanoTime();
+    Reply retry = node.post("/invoke/test.gd/ledger", body).asAdmin().header("Idempotency-Key", key).send();
+    assertThat(retry.status()).isEqualTo(409);
+    assertThat(retry.errorCode()).isEqualTo("COH-GD-RUNNING");
+    // It answered without waiting for the running call (the gate stays shut for 30 s).
+    assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(15));
+
+    Files.writeString(gate, "open");
+    assertThat(first.get().status()).isEqualTo(200);
+    Reply after = node.post("/invoke/test.gd/ledger", body).asAdmin().header("Idempotency-Key", key).send();
+    assertThat(after.status()).isEqualTo(200);
+    assertThat(after.header("Idempotent-Replayed")).hasValue("true");
+    assertThat(runs(log)).isEqualTo(1);
+    assertThat(rows(ref)).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedExactlyOnceCallIsReplayedWithItsErrorAndItsWorkRolledBack() throws IOException {
+    String ref = "fail-" + UUID.randomUUID();
+    String log = log();
+    String body = "{\"ref\":\"" + ref + "\",\"log\":\"" + log + "\",\"fail\":true}";
+    Reply failed = node.post("/invoke/test.gd/ledger", body).asAdmin().header("Idempotency-Key", "k-" + ref).send();
+    assertThat(failed.status()).isEqualTo(500);
+    assertThat(failed.header("X-Cohort-Tx-State")).hasValue("FAILED");
+    Reply replayed = node.post("/invoke/test.gd/ledger", body).asAdmin().header("Idempotency-Key", "k-" + ref).send();
+    assertThat(replayed.status()).isEqualTo(500);
+    assertThat(replayed.header("Idempotent-Replayed")).hasValue("true");
+    assertThat(replayed.errorCode()).isEqualTo(failed.errorCode());
+    assertThat(runs(log)).isEqualTo(1);
+    assertThat(rows(ref)).isZero();
+  }
+
+  @Test
+  void anInvokeWithStartTrueStartsItsTransactionInTheSameRequest() {
+    String ref = "start-" + UUID.randomUUID();
+    String tid = "tx-" + UUID.randomUUID();
+    String path = "/gd/tx/" + tid + "/invoke/test.gd/ledger?start=true&ttlSeconds=120&retries=2";
+    Reply first = node.post(path, "{\"ref\":\"" + ref + "\"}").asAdmin().send();
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.header("X-Cohort-Tx-State")).hasValue("DONE");
+    Reply again = node.post(path, "{\"ref\":\"" + ref + "\"}").asAdmin().send();
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.header("Idempotent-Replayed")).hasValue("true");
+    assertThat(rows(ref)).isEqualTo(1);
+
+    Reply status = node.get("/gd/tx/" + tid).asAdmin().send();
+    assertThat(status.json().path("state").asText()).isEqualTo("DONE");
+    assertThat(status.json().path("retriesLeft").asInt()).isEqualTo(2);
+    assertThat(java.time.Instant.parse(status.json().path("expiresAt").asText()))
+        .isBetween(java.time.Instant.now().plusSeconds(60), java.time.Instant.now().plusSeconds(180));
+
+    // Without start=true an unknown tid is still unknown.
+    Reply unknown = node.post("/gd/tx/tx-" + UUID.randomUUID() + "/invoke/test.gd/ledger", "{\"ref\":\"" + ref + "\"}").asAdmin().send();
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(node.post(path.replace("retries=2", "retries=x"), "{}").asAdmin().send().status()).isEqualTo(400);
+    assertThat(rows(ref)).isEqualTo(1);
+  }
+
+  @Test
+  void severalTransactionsEndInOneRequest() {
+    List<String> tids = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String tid = "tx-" + UUID.randomUUID();
+      tids.add(tid);
+      Reply done =
+          node.post("/gd/tx/" + tid + "/invoke/test.gd/ledger?start=true", "{\"ref\":\"end-" + tid + "\"}").asAdmin().send();
+      assertThat(done.status()).isEqualTo(200);
+    }
+    String never = "tx-" + UUID.randomUUID();
+    Reply ended = node.delete("/gd/tx?tids=" + String.join(",", tids) + "," + never).asAdmin().send();
+    assertThat(ended.status()).isEqualTo(204);
+    for (String tid : tids) {
+      assertThat(node.get("/gd/tx/" + tid).asAdmin().send().status()).isEqualTo(404);
+    }
+    assertThat(node.delete("/gd/tx").asAdmin().send().status()).isEqualTo(400);
+    assertThat(node.delete("/gd/tx?tids=bad%20tid").asAdmin().send().status()).isEqualTo(400);
   }
 
   private long rows(String ref) {
