@@ -36,6 +36,7 @@ final class GdThroughput {
 
   private static final int ACCOUNTS = 100_000;
   private static final double TARGET = 0.3;
+  private static final int END_BATCH = 16;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final StatefulOptions options;
@@ -83,17 +84,27 @@ final class GdThroughput {
         Work transaction = client -> gdTransaction(http, base, gd.authorization(), sessions, client);
         Work keyed = client -> keyedCall(http, base, gd.authorization(), sessions, client, true);
         Work plain = client -> keyedCall(http, base, gd.authorization(), sessions, client, false);
+        List<List<String>> unended = new ArrayList<>();
+        for (int i = 0; i < options.clients(); i++) {
+          unended.add(new ArrayList<>());
+        }
+        Work compact = client -> compactTransaction(http, base, gd.authorization(), sessions, client, unended.get(client), 1);
+        Work batched = client -> compactTransaction(http, base, gd.authorization(), sessions, client, unended.get(client), END_BATCH);
         System.err.println("gd-throughput: warming up...");
         measure(update, options.warmup());
         measure(transaction, options.warmup());
         measure(keyed, options.warmup().dividedBy(2));
         measure(plain, options.warmup().dividedBy(2));
+        measure(compact, options.warmup().dividedBy(2));
+        measure(batched, options.warmup().dividedBy(2));
         long ordersBefore = count(url, "samples_order");
         long gdDone = 0;
         List<Slice> updates = new ArrayList<>();
         List<Slice> gds = new ArrayList<>();
         List<Slice> keys = new ArrayList<>();
         List<Slice> plains = new ArrayList<>();
+        List<Slice> compacts = new ArrayList<>();
+        List<Slice> batcheds = new ArrayList<>();
         long plainDone = 0;
         for (int round = 1; round <= options.rounds(); round++) {
           System.err.printf("gd-throughput: round %d of %d...%n", round, options.rounds());
@@ -101,6 +112,11 @@ final class GdThroughput {
           Slice g = measure(transaction, options.duration());
           Slice k = measure(keyed, options.duration());
           Slice p = measure(plain, options.duration());
+          Slice c = measure(compact, options.duration());
+          Slice b = measure(batched, options.duration());
+          compacts.add(c);
+          batcheds.add(b);
+          gdDone += c.transactions() + b.transactions();
           plains.add(p);
           plainDone += p.transactions();
           updates.add(u);
@@ -113,12 +129,18 @@ final class GdThroughput {
               k.perSecond(), k.errors(), k.perSecond() / u.perSecond());
           out.printf(Locale.ROOT, "           the same call without GD %,.0f calls/s (%d errors), ratio %.3f%n",
               p.perSecond(), p.errors(), p.perSecond() / u.perSecond());
+          out.printf(Locale.ROOT, "           GD invoke?start=true + end: %,.0f tx/s (%d errors), ratio %.3f;"
+                  + " ends in batches of %d: %,.0f tx/s (%d errors), ratio %.3f%n",
+              c.perSecond(), c.errors(), c.perSecond() / u.perSecond(), END_BATCH, b.perSecond(), b.errors(),
+              b.perSecond() / u.perSecond());
         }
         long ordersAfter = count(url, "samples_order");
         double u = median(updates.stream().mapToDouble(Slice::perSecond).toArray());
         double g = median(gds.stream().mapToDouble(Slice::perSecond).toArray());
         double k = median(keys.stream().mapToDouble(Slice::perSecond).toArray());
         double p = median(plains.stream().mapToDouble(Slice::perSecond).toArray());
+        double cm = median(compacts.stream().mapToDouble(Slice::perSecond).toArray());
+        double bm = median(batcheds.stream().mapToDouble(Slice::perSecond).toArray());
         long[] latencies = gds.stream().flatMapToLong(s -> Arrays.stream(s.latencyNanos())).sorted().toArray();
         long[] keyLatencies = keys.stream().flatMapToLong(s -> Arrays.stream(s.latencyNanos())).sorted().toArray();
         out.printf(Locale.ROOT, "single-row update (pgbench -N style, JDBC, autocommit): %,.0f tx/s (median of rounds)%n", u);
@@ -130,7 +152,11 @@ final class GdThroughput {
             k, percentile(keyLatencies, 0.50) / 1e6, percentile(keyLatencies, 0.99) / 1e6, k / u);
         out.printf(Locale.ROOT, "the same placeOrder call without GD (plain /invoke, no key):  %,.0f calls/s, ratio %.3f"
             + " (what no GD protocol over HTTP can beat here)%n", p, p / u);
-        long errors = gds.stream().mapToLong(Slice::errors).sum() + updates.stream().mapToLong(Slice::errors).sum()
+        out.printf(Locale.ROOT, "GD invoke?start=true + end (two requests, as TContext sends them): %,.0f tx/s, ratio %.3f%n", cm, cm / u);
+        out.printf(Locale.ROOT, "GD invoke?start=true, ends in batches of %d (DELETE /gd/tx?tids=):  %,.0f tx/s, ratio %.3f%n",
+            END_BATCH, bm, bm / u);
+        long errors = compacts.stream().mapToLong(Slice::errors).sum() + batcheds.stream().mapToLong(Slice::errors).sum()
+            + gds.stream().mapToLong(Slice::errors).sum() + updates.stream().mapToLong(Slice::errors).sum()
             + keys.stream().mapToLong(Slice::errors).sum() + plains.stream().mapToLong(Slice::errors).sum();
         if (errors > 0) {
           out.println("FAILED: " + errors + " transaction(s) got a wrong answer");
@@ -220,6 +246,47 @@ final class GdThroughput {
     keep(reply, sessions, client);
     if (JSON.readTree(reply.body()).path("orderId").asText().isEmpty()) {
       throw new IllegalStateException("placeOrder returned no orderId: " + reply.body());
+    }
+  }
+
+  /**
+   * One GD transaction as TContext sends it: {@code POST /gd/tx/{tid}/invoke/...?start=true} (the
+   * invoke starts it) and the end, {@code DELETE /gd/tx?tids=...}, sent once {@code endBatch}
+   * transactions wait for it.
+   */
+  private static void compactTransaction(
+      HttpClient http, String base, String authorization, String[] sessions, int client, List<String> unended, int endBatch)
+      throws IOException, InterruptedException {
+    String tid = "b-" + java.util.UUID.randomUUID();
+    HttpResponse<String> invoked =
+        http.send(
+            withSession(
+                post(base + "/gd/tx/" + tid + "/invoke/samples.orders/placeOrder?start=true&ttlSeconds=600",
+                    "{\"sku\":\"bench\",\"qty\":1}", authorization),
+                sessions[client]),
+            HttpResponse.BodyHandlers.ofString());
+    expect(invoked, 200, "invoke?start=true");
+    keep(invoked, sessions, client);
+    if (!invoked.headers().firstValue("X-Cohort-Tx-State").orElse("").equals("DONE")
+        || invoked.headers().firstValue("Idempotent-Replayed").isPresent()) {
+      throw new IllegalStateException("invoke?start=true was not a first, DONE run: " + invoked.headers().map());
+    }
+    if (JSON.readTree(invoked.body()).path("orderId").asText().isEmpty()) {
+      throw new IllegalStateException("placeOrder returned no orderId: " + invoked.body());
+    }
+    unended.add(tid);
+    if (unended.size() >= endBatch) {
+      HttpResponse<String> ended =
+          http.send(
+              withSession(
+                  HttpRequest.newBuilder(URI.create(base + "/gd/tx?tids=" + String.join(",", unended)))
+                      .header("Authorization", authorization)
+                      .DELETE()
+                      .build(),
+                  sessions[client]),
+              HttpResponse.BodyHandlers.ofString());
+      expect(ended, 204, "end");
+      unended.clear();
     }
   }
 

@@ -287,8 +287,8 @@ public final class GuaranteedDelivery implements AutoCloseable {
     @Override
     public void beforeCommit(java.sql.Connection connection, Document output) throws java.sql.SQLException {
       String result = new String(Json.write(output), StandardCharsets.UTF_8);
-      if (!store.complete(connection, run.tx().tid(), run.token(), TxState.DONE, 200, result, null, null)) {
-        throw new IllegalStateException("the uncommitted claim of transaction " + run.tx().tid() + " vanished");
+      if (!store.completeInline(connection, request, run, result)) {
+        throw new NotClaimed(); // another attempt completed first: its outcome is replayed
       }
     }
   }

@@ -219,12 +219,14 @@ final class JobStore {
 
   /**
    * Claims {@code request.tid()} with the first statement of the service's own transaction
-   * {@code c}: inserts the record PENDING when {@code create} and it does not exist (a key's first
-   * use, a transaction started by this call), or moves its NEW record to PENDING. Nothing is
-   * committed: until the service's work commits with the DONE record, the open transaction and
-   * its advisory lock on the tid are the lease, and others see the tid as busy. A crash rolls the
-   * claim back with the work, so the attempt may simply run again: only attempts whose whole
-   * effect is in this transaction (exactly-once) may claim this way.
+   * {@code c}, under a transaction-level advisory lock on the tid that others try without waiting.
+   * When {@code create} and no record exists (a key's first use, a transaction started by this
+   * call), nothing is written yet: {@link #completeInline} inserts the record DONE with the
+   * result. A NEW record (a started transaction) is moved to PENDING, uncommitted. Either way
+   * nothing is committed until the work commits with its outcome: meanwhile the open transaction
+   * and its lock are the lease, and others see the tid as busy. A crash rolls the claim back with
+   * the work, so the attempt may simply run again: only attempts whose whole effect is in this
+   * transaction (exactly-once) may claim this way.
    *
    * @return the claim; empty when the record exists in another state, belongs to another user or
    *     call, or another attempt holds the tid: then roll back and decide with {@link #claim}
@@ -234,33 +236,30 @@ final class JobStore {
     if (create) {
       try (PreparedStatement s =
           c.prepareStatement(
-              "INSERT INTO cohort_gd_tx (tid, owner_name, kind, state, service, guarantee,"
-                  + " body_hash, input, created_at, updated_at, expires_at, ttl_ms, retries,"
-                  + " retries_left, attempts, lease_token, lease_node, lease_until, discard)"
-                  + " SELECT ?, ?, ?, 'PENDING', ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
-                  + dialect.nowPlusMillis()
-                  + ", ?, ?, ?, 1, 1, ?, "
-                  + dialect.nowPlusMillis()
-                  + ", ? WHERE " + TRY_LOCK.replace("tid", "CAST(? AS TEXT)")
-                  + " ON CONFLICT (tid) DO NOTHING RETURNING " + COLUMNS)) {
+              "SELECT " + TRY_LOCK.replace("tid", "CAST(? AS TEXT)")
+                  + ", EXISTS (SELECT 1 FROM cohort_gd_tx WHERE tid = ?)")) {
         s.setString(1, r.tid());
-        s.setString(2, r.owner());
-        s.setString(3, r.kind().name());
-        s.setString(4, r.service());
-        s.setString(5, r.guarantee().label());
-        s.setString(6, r.bodyHash());
-        s.setString(7, r.input());
-        s.setLong(8, r.ttlMillis());
-        s.setLong(9, r.ttlMillis());
-        s.setInt(10, r.retries());
-        s.setInt(11, r.retries());
-        s.setString(12, node);
-        s.setLong(13, leaseMillis);
-        s.setBoolean(14, r.discard());
-        s.setString(15, r.tid());
-        Optional<Claim.Run> made = runOf(s);
-        if (made.isPresent() || r.kind() == Tx.Kind.KEY) {
-          return made;
+        s.setString(2, r.tid());
+        try (ResultSet rs = s.executeQuery()) {
+          rs.next();
+          if (!rs.getBoolean(1)) {
+            return Optional.empty(); // another attempt holds it
+          }
+          if (!rs.getBoolean(2)) {
+            // Its record is written once, complete, when the work commits (completeInline).
+            java.time.Instant now = java.time.Instant.now();
+            Tx pending =
+                new Tx(r.tid(), r.owner(), r.kind(), TxState.PENDING, Optional.of(r.service()),
+                    Optional.of(r.guarantee().label()), Optional.ofNullable(r.bodyHash()),
+                    Optional.of(r.input()), now, now, now.plusMillis(r.ttlMillis()), r.ttlMillis(),
+                    r.retries(), r.retries(), 1, WRITTEN_AT_COMPLETION, Optional.of(node),
+                    Optional.empty(), r.discard(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty(), false, false);
+            return Optional.of(new Claim.Run(pending, WRITTEN_AT_COMPLETION));
+          }
+          if (r.kind() == Tx.Kind.KEY) {
+            return Optional.empty(); // used before: replay or refuse on the ordinary path
+          }
         }
       }
     }
@@ -291,6 +290,51 @@ final class JobStore {
       s.setString(10, r.service());
       s.setString(11, r.bodyHash());
       return runOf(s);
+    }
+  }
+
+  /**
+   * The token of an inline claim whose record does not exist yet: {@link #completeInline} inserts
+   * it, complete, in the work's transaction (one write instead of an insert and an update).
+   */
+  static final long WRITTEN_AT_COMPLETION = 0;
+
+  /**
+   * Ends an inline claim DONE with {@code result} in the work's transaction {@code c}.
+   *
+   * @return false when the record appeared meanwhile (an attempt that committed between this
+   *     claim's snapshot and its lock): roll back, the ordinary claim replays that attempt's outcome
+   */
+  boolean completeInline(Connection c, Request r, Claim.Run run, String result) throws SQLException {
+    if (run.token() != WRITTEN_AT_COMPLETION) {
+      return complete(c, r.tid(), run.token(), TxState.DONE, 200, result, null, null);
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO cohort_gd_tx (tid, owner_name, kind, state, service, guarantee,"
+                + " body_hash, input, created_at, updated_at, expires_at, ttl_ms, retries,"
+                + " retries_left, attempts, lease_token, discard, status_code, result)"
+                + " VALUES (?, ?, ?, 'DONE', ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                + dialect.nowPlusMillis()
+                + ", ?, ?, ?, 1, 1, ?, 200, ?) ON CONFLICT (tid) DO NOTHING")) {
+      s.setString(1, r.tid());
+      s.setString(2, r.owner());
+      s.setString(3, r.kind().name());
+      s.setString(4, r.service());
+      s.setString(5, r.guarantee().label());
+      s.setString(6, r.bodyHash());
+      s.setString(7, r.input());
+      s.setLong(8, r.ttlMillis());
+      s.setLong(9, r.ttlMillis());
+      s.setInt(10, r.retries());
+      s.setInt(11, r.retries());
+      s.setBoolean(12, r.discard());
+      if (r.discard()) {
+        s.setNull(13, Types.VARCHAR);
+      } else {
+        s.setString(13, result);
+      }
+      return s.executeUpdate() == 1;
     }
   }
 

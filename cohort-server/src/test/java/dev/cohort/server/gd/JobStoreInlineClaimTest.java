@@ -67,7 +67,7 @@ class JobStoreInlineClaimTest {
       assertThat(run.tx().state()).isEqualTo(TxState.PENDING);
       assertThat(run.tx().attempts()).isEqualTo(1);
       assertThat(store.find(tid)).isEmpty();
-      assertThat(store.complete(c, tid, run.token(), TxState.DONE, 200, "{\"r\":1}", null, null)).isTrue();
+      assertThat(store.completeInline(c, key(tid, "ada", "h1"), run, "{\"r\":1}")).isTrue();
       c.commit();
     }
     Tx done = store.find(tid).orElseThrow();
@@ -115,6 +115,20 @@ class JobStoreInlineClaimTest {
   }
 
   @Test
+  void anAttemptThatFindsTheRecordWrittenWhenItCompletesGivesWayToIt() throws Exception {
+    String tid = "key-" + UUID.randomUUID();
+    try (Connection late = begin()) {
+      Claim.Run run = store.claimInline(late, key(tid, "ada", "h1"), true, "a", LIVE).orElseThrow();
+      late.commit(); // its lock ends here, as if this attempt had committed just before its snapshot
+      Claim.Run other = (Claim.Run) store.claim(key(tid, "ada", "h1"), "b", LIVE);
+      db.inTransaction(c -> store.complete(c, tid, other.token(), TxState.DONE, 200, "{\"by\":\"b\"}", null, null));
+      assertThat(store.completeInline(late, key(tid, "ada", "h1"), run, "{\"by\":\"a\"}")).isFalse();
+      late.rollback();
+    }
+    assertThat(store.find(tid).orElseThrow().result()).hasValue("{\"by\":\"b\"}");
+  }
+
+  @Test
   void aKeyThatExistsIsLeftToTheOrdinaryClaim() throws Exception {
     String tid = "key-" + UUID.randomUUID();
     Claim.Run done = (Claim.Run) store.claim(key(tid, "ada", "h1"), "a", LIVE);
@@ -138,7 +152,7 @@ class JobStoreInlineClaimTest {
       Claim.Run run = store.claimInline(c, tx(tid, "ada"), false, "a", LIVE).orElseThrow();
       assertThat(run.tx().retriesLeft()).isEqualTo(2);
       assertThat(store.find(tid).orElseThrow().state()).isEqualTo(TxState.NEW);
-      assertThat(store.complete(c, tid, run.token(), TxState.DONE, 200, "{}", null, null)).isTrue();
+      assertThat(store.completeInline(c, tx(tid, "ada"), run, "{}")).isTrue();
       c.commit();
     }
     try (Connection c = begin()) {
@@ -163,7 +177,7 @@ class JobStoreInlineClaimTest {
       assertThat(run.tx().kind()).isEqualTo(Tx.Kind.TX);
       assertThat(run.tx().retries()).isEqualTo(2);
       assertThat(run.tx().ttlMillis()).isEqualTo(LIVE);
-      assertThat(store.complete(c, tid, run.token(), TxState.DONE, 200, "{}", null, null)).isTrue();
+      assertThat(store.completeInline(c, tx(tid, "ada"), run, "{}")).isTrue();
       c.commit();
     }
     assertThat(store.find(tid).orElseThrow().state()).isEqualTo(TxState.DONE);
