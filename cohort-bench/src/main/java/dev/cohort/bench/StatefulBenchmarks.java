@@ -92,7 +92,7 @@ public final class StatefulBenchmarks {
         case STATEFUL_THROUGHPUT -> new StatefulThroughput(options, rig, env).run();
         case FAILOVER -> new FailoverBenchmark(options, rig).run();
         case SESSION_BYTES -> new SessionBytesBenchmark(options, rig).run();
-        case GD_THROUGHPUT -> new GdThroughput(options, rig).run();
+        case GD_THROUGHPUT -> new GdThroughput(options, rig, env).run();
       };
     }
   }

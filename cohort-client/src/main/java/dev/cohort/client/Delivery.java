@@ -8,6 +8,8 @@ import dev.cohort.client.JobLog.Mode;
 import dev.cohort.client.TxStatus.State;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -106,14 +108,21 @@ final class Delivery {
         }
         switch (error.code()) {
           case "COH-GD-UNKNOWN" -> {
-            if ((flow == Flow.INVOKE || flow == Flow.SUBMIT) && !tx.outcome().equals(Optional.of(State.DONE))) {
-              // The start may never have arrived: start it again under the same tid.
+            if (tx.outcome().isPresent()) {
+              throw unknown(tx); // the server had it (the log says so): its record is gone
+            }
+            if (tx.call().isEmpty()) {
+              return new TxResult(tid, State.NEW, Optional.empty(), mapper); // nothing was called under it
+            }
+            if (step == Step.CALL) {
+              // A server that does not start transactions on their first call: start it first.
               step = Step.START;
               last = error;
               backoff.pause(left);
               continue;
             }
-            throw unknown(tx);
+            step = Step.CALL; // the server never got the call: send it from the log (it starts it)
+            continue;
           }
           case "COH-GD-RUNNING" -> {
             if (flow == Flow.SUBMIT) {
@@ -148,6 +157,11 @@ final class Delivery {
       }
       TxStatus status = TxStatus.of(client.readJson(reply.body(), "tx " + tid));
       running = status.state() == State.PENDING;
+      if (!status.state().settled() && tx.call().isPresent() && tx.outcome().isEmpty() && !sent(tx)) {
+        // The server has the transaction now: if it loses it later, that is reported, never
+        // taken for a start that did not arrive (which would run the call again).
+        log.outcome(tid, State.PENDING);
+      }
       if (status.state().settled()) {
         return settle(status, reply);
       }
@@ -216,9 +230,22 @@ final class Delivery {
   private Reply call(JobLog.Tx tx, boolean synchronous) {
     JobLog.ServiceCall call =
         tx.call().orElseThrow(() -> new IllegalStateException("nothing was called under tx " + tx.tid()));
+    List<String> query = new ArrayList<>();
+    if (!synchronous && call.mode() == Mode.SEND) {
+      query.add("end=true");
+    }
+    if (tx.outcome().isEmpty()) {
+      // The call starts the transaction if the server does not have it yet, with the TTL it has
+      // left. One the server had (an outcome is logged) is never started again: if the server
+      // lost it, that is reported, not a reason to run the call twice.
+      long millisLeft = Duration.between(clock.instant(), tx.expiresAt()).toMillis();
+      query.add("start=true");
+      query.add("ttlSeconds=" + Math.max(1, (millisLeft + 999) / 1000));
+      query.add("retries=" + tx.retries());
+    }
     String path =
         "/gd/tx/" + tx.tid() + (synchronous ? "/invoke/" : "/submit/") + CohortClient.servicePath(call.service())
-            + (!synchronous && call.mode() == Mode.SEND ? "?end=true" : "");
+            + (query.isEmpty() ? "" : "?" + String.join("&", query));
     return send("POST", path, Optional.of(call.input()), Duration.ZERO, "tx " + tx.tid() + " (" + call.service() + ")");
   }
 

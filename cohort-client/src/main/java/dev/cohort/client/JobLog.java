@@ -36,7 +36,8 @@ import java.util.Optional;
  *       for a restart, renewing its TTL;
  *   <li>{@code call} {tid, service, input, mode}: a service is being called under it ({@code
  *       invoke}, {@code submit} or {@code send});
- *   <li>{@code outcome} {tid, state}: the client saw it DONE, FAILED or IN_DOUBT;
+ *   <li>{@code outcome} {tid, state}: the client saw it DONE, FAILED or IN_DOUBT, or (PENDING)
+ *       saw that the server has it;
  *   <li>{@code end} {tid}: the application is finished with it.
  * </ul>
  *

@@ -80,13 +80,14 @@ public final class TContext implements AutoCloseable {
   }
 
   /**
-   * Starts a transaction under a new tid, which is in the job log before the server is asked.
+   * Starts a transaction under a new tid: it goes into the job log (on disk) and nowhere else yet.
+   * Its first call ({@link #invokeTx}, {@link #submitTx}) starts it on the server as well, in the
+   * same request ({@code ?start=true} with the TTL it has left), so a transaction costs one
+   * request plus its end. A refusal (e.g. another user's tid) comes with that call.
    *
    * @param ttl how long it may take, from now, to complete (whole seconds, rounded up)
    * @param retries how many more times the server runs the service after a failed attempt
    * @return the tid
-   * @throws ServiceFailedException the server refused the start
-   * @throws UnavailableException no server could take it; the transaction is not left pending
    */
   public String startTx(Duration ttl, int retries) {
     return start(ttl, retries, UUID.randomUUID().toString());
@@ -115,20 +116,10 @@ public final class TContext implements AutoCloseable {
       throw new IllegalArgumentException("retries must not be negative, not " + retries);
     }
     long ttlSeconds = (ttl.toMillis() + 999) / 1000;
-    boolean fresh = log.find(tid).isEmpty();
-    if (fresh) {
+    if (log.find(tid).isEmpty()) {
+      // Only the job log knows it now: its first call starts it on the server too
+      // (invoke?start=true), one request instead of two.
       log.start(tid, ttlSeconds, retries, clock.instant().plusSeconds(ttlSeconds));
-    }
-    try {
-      Reply reply = delivery.start(log.require(tid));
-      if (reply.status() / 100 != 2) {
-        throw client.errorReply(reply);
-      }
-    } catch (RuntimeException e) {
-      if (fresh) {
-        log.end(tid); // nothing was called under it: nothing to resume
-      }
-      throw e;
     }
     return tid;
   }

@@ -348,8 +348,22 @@ public final class GuaranteedDelivery implements AutoCloseable {
    * @return the transaction as it is now
    */
   public Tx submit(Call call, String tid, boolean discard) {
+    return submit(call, tid, discard, Optional.empty());
+  }
+
+  /**
+   * Claims {@code tid} for {@code call} and runs it in the background on this node; with {@code
+   * start}, the transaction is started by this call when it does not exist.
+   *
+   * @param discard a fire-and-forget send: the result is not kept
+   * @return the transaction as it is now
+   */
+  public Tx submit(Call call, String tid, boolean discard, Optional<Start> start) {
     checkTid(tid);
-    Claim claim = claim(request(call, tid, Tx.Kind.TX, discard));
+    requireUser(call.caller());
+    long ttl = start.map(s -> ttlMillis(s.ttl())).orElse(config.defaultTtl().toMillis());
+    int retries = start.map(s -> retryLimit(s.retries())).orElse(config.defaultRetries());
+    Claim claim = claimOrStart(request(call, tid, Tx.Kind.TX, discard, ttl, retries), start);
     return switch (claim) {
       case Claim.Run run -> {
         runInBackground(call, run);

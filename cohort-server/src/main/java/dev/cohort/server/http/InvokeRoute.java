@@ -157,7 +157,7 @@ final class InvokeRoute {
         case INVOKE -> reply(exchange, auth, gd.invoke(call, tid, startOf(exchange)));
         case SUBMIT -> {
           boolean discard = exchange.query("end").map(Boolean::parseBoolean).orElse(false);
-          Tx tx = gd.submit(call, tid, discard);
+          Tx tx = gd.submit(call, tid, discard, startOf(exchange));
           sessionHeaders.apply(exchange, auth, auth.session());
           exchange.setHeader(TX_STATE, tx.state().name());
           exchange.json(202, tx.describe(false));
