@@ -125,6 +125,13 @@ final class JobStore {
       try {
         return database.inTransaction(
             c -> {
+              if (dialect == Dialect.POSTGRESQL) {
+                // PostgreSQL: one statement in the common case, a read only when the tid exists.
+                Optional<Tx> made = insertNew(c, tid, owner, ttlMillis, retries);
+                if (made.isPresent()) {
+                  return Optional.of(new Started(made.get(), true));
+                }
+              }
               Optional<Tx> existing = read(c, tid, false);
               if (existing.isPresent()) {
                 return existing.filter(t -> t.owner().equals(owner)).map(t -> new Started(t, false));
@@ -151,6 +158,27 @@ final class JobStore {
           continue; // started concurrently: read what the other request made
         }
         throw e;
+      }
+    }
+  }
+
+  private Optional<Tx> insertNew(Connection c, String tid, String owner, long ttlMillis, int retries)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO cohort_gd_tx (tid, owner_name, kind, state, created_at, updated_at,"
+                + " expires_at, ttl_ms, retries, retries_left)"
+                + " VALUES (?, ?, 'TX', 'NEW', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                + dialect.nowPlusMillis()
+                + ", ?, ?, ?) ON CONFLICT (tid) DO NOTHING RETURNING " + COLUMNS)) {
+      s.setString(1, tid);
+      s.setString(2, owner);
+      s.setLong(3, ttlMillis);
+      s.setLong(4, ttlMillis);
+      s.setInt(5, retries);
+      s.setInt(6, retries);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
       }
     }
   }
