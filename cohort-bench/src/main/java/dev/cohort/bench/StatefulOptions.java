@@ -131,15 +131,19 @@ record StatefulOptions(
         --nodes N          cluster size (default 2)
         --replication R    default backup,all
 
-      gd-throughput        guaranteed-delivery transactions/s (start + invoke
-                           samples.orders:placeOrder + end, over HTTP) on one node whose database
-                           is the embedded PostgreSQL, vs single-row UPDATE transactions/s
-                           (pgbench's simple update, by JDBC) on the same PostgreSQL, same run,
-                           same number of clients; prints the ratio (target 0.3).
+      gd-throughput        guaranteed-delivery transactions/s of exactly-once
+                           samples.orders:placeOrder calls on one node whose database is the
+                           embedded PostgreSQL, in each form of the protocol (start + invoke + end;
+                           invoke?start=true + end, as TContext sends them; ends in batches;
+                           Idempotency-Key) and the same call without GD, all by wrk, vs
+                           single-row UPDATE transactions/s (pgbench's simple update, by JDBC) on
+                           the same PostgreSQL, same run, same number of clients; prints the
+                           ratios (target 0.3, for TContext's form). Needs wrk.
         --duration D       measured time per side and round (default 15s)
         --warmup D         discarded load per side before the first round (default 10s)
-        --rounds N         measure both sides in turn N times (default 3)
-        --clients N        concurrent clients on each side (default 8)
+        --rounds N         measure every side in turn N times (default 3)
+        --clients N        concurrent clients on each side (default 8; wrk: one thread and one
+                           connection per client)
       Common: --set KEY=VALUE gives every node a setting (repeatable; the results name it; without
       it every node runs with the defaults). --packages DIR (the repository's packages/),
       --bench-package DIR (the built Bench package), --cli JAR (cohort-cli.jar): the run script

@@ -90,8 +90,10 @@ class GuaranteedDeliveryChaosIT {
     assertThat(transactionsLeft()).as("transactions left in the job store, by state").allSatisfy(
         (state, n) -> assertThat(state).isEqualTo("DONE"));
     System.out.printf(
-        "GD chaos: %d transactions, %d node kills, %d client kills, 0 duplicates, 0 lost%n",
-        records.done().size(), chaos.nodeKills, chaos.clientKills);
+        "GD chaos: %d transactions, %d node kills (%d of a node running a transaction), %d client kills,"
+            + " 0 duplicates, 0 lost%n",
+        records.done().size(), chaos.nodeKills, chaos.busyKills, chaos.clientKills);
+    assertThat(chaos.busyKills).as("node kills that hit a node while it ran a transaction").isPositive();
   }
 
   @Test
@@ -117,9 +119,9 @@ class GuaranteedDeliveryChaosIT {
     // once as the client has threads.
     assertThat(duplicated).isLessThanOrEqualTo((long) chaos.nodeKills * Chaos.THREADS);
     System.out.printf(
-        "GD chaos (retry, effect outside the transaction): %d transactions, %d node kills, %d client"
-            + " kills, %d effect(s) repeated%n",
-        records.done().size(), chaos.nodeKills, chaos.clientKills, duplicated);
+        "GD chaos (retry, effect outside the transaction): %d transactions, %d node kills (%d of a node"
+            + " running a transaction), %d client kills, %d effect(s) repeated%n",
+        records.done().size(), chaos.nodeKills, chaos.busyKills, chaos.clientKills, duplicated);
   }
 
   private static Stream<String> lines(Path file) {
@@ -226,6 +228,8 @@ class GuaranteedDeliveryChaosIT {
     final Path clientOutput = dir.resolve("client.console");
     final Random random = new Random(42);
     int nodeKills;
+    /** Node kills that hit a node running a transaction at that moment. */
+    int busyKills;
     int clientKills;
 
     Chaos(List<NodeProcess> nodes, int count, String service, Path effects) {
@@ -287,7 +291,23 @@ class GuaranteedDeliveryChaosIT {
       if (alive.size() < 2) {
         return Optional.empty();
       }
-      Optional<String> busy = busyNode();
+      // Kill a node while it runs a transaction: look for one for a few seconds (an exactly-once
+      // call holds its tid only for the milliseconds its database transaction is open).
+      java.util.concurrent.atomic.AtomicReference<Optional<String>> found =
+          new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
+      try {
+        await("a node running a transaction")
+            .atMost(Duration.ofSeconds(5))
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(2))
+            .until(() -> {
+              found.set(busyNode());
+              return found.get().isPresent();
+            });
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        // none seen: a random node, which may be idle
+      }
+      Optional<String> busy = found.get();
       int i =
           alive.stream()
               .filter(k -> busy.isPresent() && nodes.get(k).name.equals(busy.get()))
@@ -296,6 +316,9 @@ class GuaranteedDeliveryChaosIT {
       NodeProcess victim = nodes.get(i);
       victim.kill();
       nodeKills++;
+      if (busy.isPresent() && victim.name.equals(busy.get())) {
+        busyKills++;
+      }
       return Optional.of(
           java.util.concurrent.CompletableFuture.runAsync(
               () -> {
@@ -316,12 +339,20 @@ class GuaranteedDeliveryChaosIT {
               }));
     }
 
-    /** A node running a transaction now, by the job store. */
+    /**
+     * A node running a transaction now: one holding a live lease in the job store, or (an
+     * exactly-once call, claimed inside its own open database transaction, commits nothing before
+     * it ends) one whose connection holds a tid's advisory lock, named by its application_name.
+     */
     private Optional<String> busyNode() throws SQLException {
       try (Connection c = DriverManager.getConnection(database, "postgres", "postgres");
           Statement s = c.createStatement();
           ResultSet rs = s.executeQuery(
-              "SELECT lease_node FROM cohort_gd_tx WHERE state = 'PENDING' AND lease_until > CURRENT_TIMESTAMP LIMIT 1")) {
+              "SELECT lease_node FROM cohort_gd_tx WHERE state = 'PENDING' AND lease_until > CURRENT_TIMESTAMP"
+                  + " UNION ALL SELECT substring(a.application_name FROM 8) FROM pg_locks l"
+                  + " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory'"
+                  + " AND l.classid = 1128744020 AND l.granted AND a.application_name LIKE 'cohort %'"
+                  + " LIMIT 1")) {
         return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
       }
     }

@@ -140,7 +140,7 @@ public final class CohortNode implements AutoCloseable {
             config.cluster().effectiveName(),
             config.cluster().mode().name().toLowerCase(java.util.Locale.ROOT));
       }
-      Database database = Database.open(config.database(), config.node().dataDir());
+      Database database = Database.open(config.database(), config.node().dataDir(), config.node().name());
       resources.push(database);
 
       PasswordHasher hasher =

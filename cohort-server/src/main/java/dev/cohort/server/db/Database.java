@@ -39,6 +39,15 @@ public final class Database implements AutoCloseable {
    * @throws DatabaseException when it cannot be reached or migrated, saying which and why
    */
   public static Database open(DatabaseConfig config, Path dataDir) {
+    return open(config, dataDir, null);
+  }
+
+  /**
+   * {@link #open(DatabaseConfig, Path)}, naming the connections after {@code nodeName} where the
+   * database shows it (PostgreSQL's {@code application_name}, "cohort NAME", unless the URL sets
+   * one): an operator sees in {@code pg_stat_activity} which node holds what.
+   */
+  public static Database open(DatabaseConfig config, Path dataDir, String nodeName) {
     String url = config.externalUrl().orElseGet(() -> embeddedUrl(dataDir));
     Dialect dialect = Dialect.of(url);
     String description =
@@ -51,6 +60,9 @@ public final class Database implements AutoCloseable {
     hikari.setMaximumPoolSize(config.poolSize());
     hikari.setMinimumIdle(Math.min(2, config.poolSize()));
     hikari.setPoolName("cohort-db");
+    if (nodeName != null && dialect == Dialect.POSTGRESQL && !url.contains("ApplicationName=")) {
+      hikari.addDataSourceProperty("ApplicationName", "cohort " + nodeName);
+    }
     hikari.setInitializationFailTimeout(10_000);
     HikariDataSource pool;
     try {

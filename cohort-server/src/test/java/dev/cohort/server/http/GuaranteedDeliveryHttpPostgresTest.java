@@ -46,11 +46,28 @@ class GuaranteedDeliveryHttpPostgresTest extends GuaranteedDeliveryHttpTest {
     // now leaves nothing behind, and the retry simply runs it.
     assertThat(records("test.gd:ledger", "PENDING")).isZero();
     assertThat(ledgerRows(ref)).isZero();
+    // What an operator (and the chaos test) can see: which node's connection holds a tid.
+    assertThat(holders()).containsExactly("cohort test-node");
 
     Files.writeString(gate, "open");
     assertThat(call.get().status()).isEqualTo(200);
     assertThat(records("test.gd:ledger", "PENDING")).isZero();
     assertThat(ledgerRows(ref)).isEqualTo(1);
+  }
+
+  private java.util.List<String> holders() throws SQLException {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                    + " WHERE l.locktype = 'advisory' AND l.classid = 1128744020 AND l.granted");
+        ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
   }
 
   private long records(String service, String state) throws SQLException {
