@@ -131,7 +131,7 @@ final class GdLoad {
     return List.of(
         new Side("GD start + invoke + end (3 requests)", Mode.CLASSIC, 1),
         new Side("GD invoke?start=true + end (2 requests, as TContext sends them)", Mode.COMPACT, 1),
-        new Side("GD invoke?start=true, ends in batches of " + endBatch, Mode.COMPACT, endBatch),
+        new Side("GD invoke?start=true, ends in batches of " + endBatch + " (endInBatches)", Mode.COMPACT, endBatch),
         new Side("GD Idempotency-Key on /invoke (1 request)", Mode.KEY, 1),
         new Side("the same call without GD (plain /invoke): the ceiling", Mode.PLAIN, 1));
   }

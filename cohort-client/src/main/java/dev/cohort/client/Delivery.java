@@ -265,6 +265,13 @@ final class Delivery {
     return send("DELETE", "/gd/tx/" + tid, Optional.empty(), Duration.ZERO, "the end of tx " + tid);
   }
 
+  /** {@code DELETE /gd/tx?tids=...}: the ends of several transactions in one request. */
+  Reply endAll(List<String> tids) {
+    return send(
+        "DELETE", "/gd/tx?tids=" + String.join(",", tids), Optional.empty(), Duration.ZERO,
+        "the end of " + tids.size() + " transaction(s)");
+  }
+
   /** Sends a request that may be repeated, with time for the server's {@code wait} on top. */
   private Reply send(String method, String path, Optional<JsonNode> body, Duration wait, String what) {
     Call call = Call.idempotent().withTimeout(client.requestTimeout().plus(wait));

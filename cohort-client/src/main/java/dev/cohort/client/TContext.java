@@ -66,10 +66,14 @@ public final class TContext implements AutoCloseable {
   private final JobLog log;
   private final Delivery delivery;
   private final InstantSource clock;
+  private final int endBatch;
+  /** Ended in the job log, their end not yet sent (batched ends). Guarded by itself. */
+  private final List<String> unsentEnds = new java.util.ArrayList<>();
 
   private TContext(Builder b) {
     this.client = b.client;
     this.clock = b.clock;
+    this.endBatch = b.endBatch;
     this.log = JobLog.open(b.jobLog, client.mapper(), b.compactLogAfter);
     this.delivery = new Delivery(client, log, clock, b.statusWait);
   }
@@ -233,6 +237,19 @@ public final class TContext implements AutoCloseable {
   public void endTx(String tid) {
     Optional<JobLog.Tx> open = log.find(tid);
     log.end(tid);
+    if (endBatch > 1) {
+      List<String> batch;
+      synchronized (unsentEnds) {
+        unsentEnds.add(tid);
+        if (unsentEnds.size() < endBatch) {
+          return;
+        }
+        batch = List.copyOf(unsentEnds);
+        unsentEnds.clear();
+      }
+      sendEnds(batch);
+      return;
+    }
     Reply reply = delivery.end(tid);
     if (reply.status() / 100 == 2) {
       return;
@@ -285,7 +302,27 @@ public final class TContext implements AutoCloseable {
    */
   @Override
   public void close() {
+    List<String> batch;
+    synchronized (unsentEnds) {
+      batch = List.copyOf(unsentEnds);
+      unsentEnds.clear();
+    }
+    if (!batch.isEmpty()) {
+      sendEnds(batch);
+    }
     log.close();
+  }
+
+  /**
+   * Sends batched ends, once ({@link Builder#endInBatches}): what the server does not get (it is
+   * unreachable, or a transaction is still running) it removes when the TTL passes.
+   */
+  private void sendEnds(List<String> tids) {
+    try {
+      delivery.endAll(tids);
+    } catch (CohortClientException e) {
+      // The job log has the ends already: nothing here runs them again.
+    }
   }
 
   @Override
@@ -300,6 +337,7 @@ public final class TContext implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private Duration statusWait = Duration.ofSeconds(30);
     private long compactLogAfter = 1 << 20;
+    private int endBatch = 1;
 
     private Builder() {}
 
@@ -337,6 +375,23 @@ public final class TContext implements AutoCloseable {
         throw new IllegalArgumentException("compactLogAfter must not be negative, not " + bytes);
       }
       this.compactLogAfter = bytes;
+      return this;
+    }
+
+    /**
+     * Ends transactions in batches of {@code size} (default 1: each {@link #endTx} sends its end
+     * at once). With batches, {@code endTx} writes the end into the job log and sends the ends
+     * of {@code size} transactions in one request ({@code DELETE /gd/tx?tids=...}), and {@link
+     * #close} sends the rest: one request fewer per transaction for a busy client. {@code endTx}
+     * then reports nothing: an end the server does not get, or a transaction still running, is
+     * left to the server's TTL sweep. Ended transactions leave {@link #pending()} at once either
+     * way.
+     */
+    public Builder endInBatches(int size) {
+      if (size < 1 || size > 1000) {
+        throw new IllegalArgumentException("endInBatches is 1 to 1000, not " + size);
+      }
+      this.endBatch = size;
       return this;
     }
 

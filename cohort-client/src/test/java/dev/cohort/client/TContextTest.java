@@ -243,6 +243,15 @@ class TContextTest {
       if (method.equals("POST") && path.equals("/gd/tx")) {
         return start(JSON.readTree(body));
       }
+      if (method.equals("DELETE") && path.equals("/gd/tx") && query.startsWith("tids=")) {
+        List<String> running = new ArrayList<>();
+        for (String tid : query.substring(5).split(",")) {
+          if (end(tid).status() == 409) {
+            running.add(tid);
+          }
+        }
+        return running.isEmpty() ? new Reply(204, "", Map.of()) : error(409, "COH-GD-RUNNING", running + " are running");
+      }
       if (p.length < 4 || !p[1].equals("gd") || !p[2].equals("tx")) {
         return error(404, "COH-NOT-FOUND", "no such endpoint");
       }
@@ -848,6 +857,36 @@ class TContextTest {
     assertThatThrownBy(() -> tc.retrieveTx(gone, true))
         .isInstanceOf(TxUnknownException.class)
         .hasMessageContaining("never completed");
+  }
+
+  @Test
+  void endsCanGoInBatchesAndCloseSendsTheRest() throws IOException {
+    Node a = node("a");
+    buyService();
+    TContext tc = tcontext(TContext.builder().client(client(a)).endInBatches(3));
+    List<String> tids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String tid = tc.startTx(Duration.ofMinutes(1), 0);
+      tc.invokeTx(tid, "shop:buy", Map.of("item", "book-" + i));
+      tc.endTx(tid);
+      tids.add(tid);
+    }
+    assertThat(tc.pending()).as("ended in the job log at once").isEmpty();
+    List<Seen> ends = a.seen.stream().filter(s -> s.method().equals("DELETE")).toList();
+    assertThat(ends).extracting(Seen::target)
+        .containsExactly("/gd/tx?tids=" + String.join(",", tids.subList(0, 3)));
+    assertThat(ends.get(0).jobLog()).as("logged before the request")
+        .contains("{\"op\":\"end\",\"tid\":\"" + tids.get(2) + "\"}");
+    assertThat(store.state(tids.get(0))).isEqualTo("GONE");
+    assertThat(store.state(tids.get(3))).isEqualTo("DONE");
+
+    tc.close();
+    assertThat(a.seen.stream().filter(s -> s.method().equals("DELETE"))).extracting(Seen::target)
+        .containsExactly(
+            "/gd/tx?tids=" + String.join(",", tids.subList(0, 3)),
+            "/gd/tx?tids=" + String.join(",", tids.subList(3, 5)));
+    assertThat(store.state(tids.get(4))).isEqualTo("GONE");
+    assertThatThrownBy(() -> TContext.builder().endInBatches(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
