@@ -144,8 +144,8 @@ class MembershipTest {
       await().atMost(Duration.ofSeconds(10))
           .until(() -> a.admin("GET", "/admin/api/cluster", null).asAdmin().send().json().path("members").size() == 3);
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> a.admin("GET", "/admin/api/cluster", null).asAdmin().send().json().path("mismatches").toString()
-              .equals("{\"node-c\":[\"packages\"]}"));
+          .untilAsserted(() -> assertThat(a.admin("GET", "/admin/api/cluster", null).asAdmin().send().json().path("mismatches").toString())
+              .isEqualTo("{\"node-c\":[\"packages\"]}"));
     }
   }
 

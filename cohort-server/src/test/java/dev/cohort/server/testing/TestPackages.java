@@ -59,12 +59,19 @@ public final class TestPackages {
     return packagesDir;
   }
 
+  /** The time of every jar entry written here (2020-01-01T00:00:00Z). */
+  private static final long FIXED_TIME = 1_577_836_800_000L;
+
   /** Jars every class file under {@code classPrefix} of the test classes directory. */
   public static void writeJar(Path jar, String classPrefix) throws IOException {
     writeJar(jar, testClasses(), classPrefix);
   }
 
-  /** Jars every class file under {@code classPrefix} of the classes directory {@code classes}. */
+  /**
+   * Jars every class file under {@code classPrefix} of the classes directory {@code classes}. The
+   * jar is the same bytes every time (sorted entries, a fixed time): nodes that deploy the same
+   * classes a few seconds apart must see the same package fingerprint.
+   */
   public static void writeJar(Path jar, Path classes, String classPrefix) throws IOException {
     Path root = classes.resolve(classPrefix);
     List<Path> files;
@@ -74,7 +81,9 @@ public final class TestPackages {
     try (OutputStream out = Files.newOutputStream(jar);
         JarOutputStream jarOut = new JarOutputStream(out)) {
       for (Path file : files) {
-        jarOut.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+        JarEntry entry = new JarEntry(classes.relativize(file).toString().replace('\\', '/'));
+        entry.setTime(FIXED_TIME);
+        jarOut.putNextEntry(entry);
         Files.copy(file, jarOut);
         jarOut.closeEntry();
       }
