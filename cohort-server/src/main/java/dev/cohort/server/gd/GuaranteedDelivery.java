@@ -174,16 +174,6 @@ public final class GuaranteedDelivery implements AutoCloseable {
    */
   public record Start(Optional<Duration> ttl, Optional<Integer> retries) {}
 
-  /** Runs {@code call} under transaction {@code tid} and waits for its outcome. */
-  public Result invoke(Call call, String tid, boolean discard) {
-    checkTid(tid);
-    Claim claim = claim(request(call, tid, Tx.Kind.TX, discard));
-    return switch (claim) {
-      case Claim.Run run -> runClaimed(call, run);
-      default -> settled(claim, call, tid);
-    };
-  }
-
   /**
    * Runs {@code call} under transaction {@code tid} and waits for its outcome; with {@code start},
    * the transaction is started by this call when it does not exist (one request instead of two).
@@ -339,16 +329,6 @@ public final class GuaranteedDelivery implements AutoCloseable {
       case Claim.Run run -> runClaimed(call, run);
       default -> settled(claim, call, tid);
     };
-  }
-
-  /**
-   * Claims {@code tid} for {@code call} and runs it in the background on this node.
-   *
-   * @param discard a fire-and-forget send: the result is not kept
-   * @return the transaction as it is now
-   */
-  public Tx submit(Call call, String tid, boolean discard) {
-    return submit(call, tid, discard, Optional.empty());
   }
 
   /**

@@ -345,17 +345,7 @@ final class JobStore {
                 + " VALUES (?, ?, ?, 'DONE', ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
                 + dialect.nowPlusMillis()
                 + ", ?, ?, ?, 1, 1, ?, 200, ?) ON CONFLICT (tid) DO NOTHING")) {
-      s.setString(1, r.tid());
-      s.setString(2, r.owner());
-      s.setString(3, r.kind().name());
-      s.setString(4, r.service());
-      s.setString(5, r.guarantee().label());
-      s.setString(6, r.bodyHash());
-      s.setString(7, r.input());
-      s.setLong(8, r.ttlMillis());
-      s.setLong(9, r.ttlMillis());
-      s.setInt(10, r.retries());
-      s.setInt(11, r.retries());
+      bindRecord(s, r);
       s.setBoolean(12, r.discard());
       if (r.discard()) {
         s.setNull(13, Types.VARCHAR);
@@ -497,6 +487,25 @@ final class JobStore {
     return read(c, tx.tid(), false).orElseThrow();
   }
 
+  /**
+   * Binds the first eleven parameters of an INSERT of a new record: tid, owner, kind, service,
+   * guarantee, body hash, input, the TTL (for the expiry and {@code ttl_ms}) and the retry limit
+   * (for {@code retries} and {@code retries_left}).
+   */
+  private static void bindRecord(PreparedStatement s, Request r) throws SQLException {
+    s.setString(1, r.tid());
+    s.setString(2, r.owner());
+    s.setString(3, r.kind().name());
+    s.setString(4, r.service());
+    s.setString(5, r.guarantee().label());
+    s.setString(6, r.bodyHash());
+    s.setString(7, r.input());
+    s.setLong(8, r.ttlMillis());
+    s.setLong(9, r.ttlMillis());
+    s.setInt(10, r.retries());
+    s.setInt(11, r.retries());
+  }
+
   private void insertClaimed(Connection c, Request r, String node, long leaseMillis)
       throws SQLException {
     try (PreparedStatement s =
@@ -509,17 +518,7 @@ final class JobStore {
                 + ", ?, ?, ?, 1, 1, ?, "
                 + dialect.nowPlusMillis()
                 + ", ?)")) {
-      s.setString(1, r.tid());
-      s.setString(2, r.owner());
-      s.setString(3, r.kind().name());
-      s.setString(4, r.service());
-      s.setString(5, r.guarantee().label());
-      s.setString(6, r.bodyHash());
-      s.setString(7, r.input());
-      s.setLong(8, r.ttlMillis());
-      s.setLong(9, r.ttlMillis());
-      s.setInt(10, r.retries());
-      s.setInt(11, r.retries());
+      bindRecord(s, r);
       s.setString(12, node);
       s.setLong(13, leaseMillis);
       s.setBoolean(14, r.discard());
