@@ -232,7 +232,7 @@ public final class GuaranteedDelivery implements AutoCloseable {
       if (inline.run == null || e.code() == ErrorCode.COMMIT_FAILED || e.code().status() == 503) {
         // Nothing ran, or the service did not run (503), or the commit's fate is unknown: the
         // claim was never committed or committed with DONE, so a retry is safe either way.
-        attempt(inline.run == null ? "released" : e.code() == ErrorCode.COMMIT_FAILED ? "unknown" : "released");
+        attempt(inline.run != null && e.code() == ErrorCode.COMMIT_FAILED ? "unknown" : "released");
         throw e;
       }
       // The service failed: its work and the claim rolled back; record the failure for replays.
