@@ -136,9 +136,11 @@ record StatefulOptions(
                            embedded PostgreSQL, in each form of the protocol (start + invoke + end;
                            invoke?start=true + end, as TContext sends them; ends in batches;
                            Idempotency-Key) and the same call without GD, all by wrk, vs
-                           single-row UPDATE transactions/s (pgbench's simple update, by JDBC) on
+                           pgbench's single-row-update transactions/s (pgbench -N -M prepared,
+                           and the same transaction by a JDBC loop; also one bare UPDATE) on
                            the same PostgreSQL, same run, same number of clients; prints the
-                           ratios (target 0.3, for TContext's form). Needs wrk.
+                           ratios (target 0.3, for TContext's form, to pgbench -N). Needs wrk;
+                           uses pgbench when installed (apt-get install -y postgresql-contrib).
         --duration D       measured time per side and round (default 15s)
         --warmup D         discarded load per side before the first round (default 10s)
         --rounds N         measure every side in turn N times (default 3)

@@ -151,7 +151,20 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Work done with a connection inside {@link #inTransaction}. */
+  /**
+   * Runs {@code work} with every statement committed by itself (auto-commit): one round trip for
+   * a single statement, where {@link #inTransaction} needs a second one for the commit.
+   */
+  public <T> T autoCommitted(SqlWork<T> work) {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(true);
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new DatabaseException("database operation failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Work done with a connection inside {@link #inTransaction} or {@link #autoCommitted}. */
   @FunctionalInterface
   public interface SqlWork<T> {
     T run(Connection connection) throws SQLException;

@@ -275,9 +275,9 @@ public final class GuaranteedDelivery implements AutoCloseable {
     }
 
     @Override
-    public void beforeCommit(java.sql.Connection connection, Document output) throws java.sql.SQLException {
+    public void commit(java.sql.Connection connection, Document output) throws java.sql.SQLException {
       String result = new String(Json.write(output), StandardCharsets.UTF_8);
-      if (!store.completeInline(connection, request, run, result)) {
+      if (!store.commitInline(connection, request, run, result)) {
         throw new NotClaimed(); // another attempt completed first: its outcome is replayed
       }
     }

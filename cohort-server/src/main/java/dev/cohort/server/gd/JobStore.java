@@ -121,17 +121,17 @@ final class JobStore {
    * @return the record, and whether this call made it; empty when the tid belongs to another user
    */
   Optional<Started> start(String tid, String owner, long ttlMillis, int retries) {
+    if (dialect == Dialect.POSTGRESQL) {
+      // PostgreSQL: one statement in the common case, a read only when the tid exists.
+      Optional<Tx> made = database.autoCommitted(c -> insertNew(c, tid, owner, ttlMillis, retries));
+      if (made.isPresent()) {
+        return Optional.of(new Started(made.get(), true));
+      }
+    }
     for (int round = 0; ; round++) {
       try {
         return database.inTransaction(
             c -> {
-              if (dialect == Dialect.POSTGRESQL) {
-                // PostgreSQL: one statement in the common case, a read only when the tid exists.
-                Optional<Tx> made = insertNew(c, tid, owner, ttlMillis, retries);
-                if (made.isPresent()) {
-                  return Optional.of(new Started(made.get(), true));
-                }
-              }
               Optional<Tx> existing = read(c, tid, false);
               if (existing.isPresent()) {
                 return existing.filter(t -> t.owner().equals(owner)).map(t -> new Started(t, false));
@@ -249,7 +249,7 @@ final class JobStore {
    * Claims {@code request.tid()} with the first statement of the service's own transaction
    * {@code c}, under a transaction-level advisory lock on the tid that others try without waiting.
    * When {@code create} and no record exists (a key's first use, a transaction started by this
-   * call), nothing is written yet: {@link #completeInline} inserts the record DONE with the
+   * call), nothing is written yet: {@link #commitInline} inserts the record DONE with the
    * result. A NEW record (a started transaction) is moved to PENDING, uncommitted. Either way
    * nothing is committed until the work commits with its outcome: meanwhile the open transaction
    * and its lock are the lease, and others see the tid as busy. A crash rolls the claim back with
@@ -274,7 +274,7 @@ final class JobStore {
             return Optional.empty(); // another attempt holds it
           }
           if (!rs.getBoolean(2)) {
-            // Its record is written once, complete, when the work commits (completeInline).
+            // Its record is written once, complete, when the work commits (commitInline).
             java.time.Instant now = java.time.Instant.now();
             Tx pending =
                 new Tx(r.tid(), r.owner(), r.kind(), TxState.PENDING, Optional.of(r.service()),
@@ -322,20 +322,29 @@ final class JobStore {
   }
 
   /**
-   * The token of an inline claim whose record does not exist yet: {@link #completeInline} inserts
+   * The token of an inline claim whose record does not exist yet: {@link #commitInline} inserts
    * it, complete, in the work's transaction (one write instead of an insert and an update).
    */
   static final long WRITTEN_AT_COMPLETION = 0;
 
   /**
-   * Ends an inline claim DONE with {@code result} in the work's transaction {@code c}.
+   * Ends an inline claim DONE with {@code result} and commits the work's transaction {@code c}
+   * with it. A record written only now goes in one round trip: the INSERT and the COMMIT are sent
+   * together, and the COMMIT runs only if the INSERT succeeded.
    *
    * @return false when the record appeared meanwhile (an attempt that committed between this
-   *     claim's snapshot and its lock): roll back, the ordinary claim replays that attempt's outcome
+   *     claim's snapshot and its lock): nothing is committed; roll back, the ordinary claim
+   *     replays that attempt's outcome
+   * @throws SQLException when the write or the commit failed: whether the work was saved is then
+   *     unknown (a broken connection) or it was not (anything else); either way a retry is safe
    */
-  boolean completeInline(Connection c, Request r, Claim.Run run, String result) throws SQLException {
+  boolean commitInline(Connection c, Request r, Claim.Run run, String result) throws SQLException {
     if (run.token() != WRITTEN_AT_COMPLETION) {
-      return complete(c, r.tid(), run.token(), TxState.DONE, 200, result, null, null);
+      if (!complete(c, r.tid(), run.token(), TxState.DONE, 200, result, null, null)) {
+        return false;
+      }
+      c.commit();
+      return true;
     }
     try (PreparedStatement s =
         c.prepareStatement(
@@ -344,7 +353,7 @@ final class JobStore {
                 + " retries_left, attempts, lease_token, discard, status_code, result)"
                 + " VALUES (?, ?, ?, 'DONE', ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
                 + dialect.nowPlusMillis()
-                + ", ?, ?, ?, 1, 1, ?, 200, ?) ON CONFLICT (tid) DO NOTHING")) {
+                + ", ?, ?, ?, 1, 1, ?, 200, ?); COMMIT")) {
       bindRecord(s, r);
       s.setBoolean(12, r.discard());
       if (r.discard()) {
@@ -352,9 +361,19 @@ final class JobStore {
       } else {
         s.setString(13, result);
       }
-      return s.executeUpdate() == 1;
+      // One Sync for both: after an error PostgreSQL skips the COMMIT, and the transaction is
+      // left failed for the caller to roll back.
+      s.execute();
+      return true;
+    } catch (SQLException e) {
+      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        return false;
+      }
+      throw e;
     }
   }
+
+  private static final String UNIQUE_VIOLATION = "23505";
 
   /**
    * A transaction-level advisory lock on a tid (PostgreSQL), taken without waiting: every claim
@@ -696,13 +715,14 @@ final class JobStore {
 
   /**
    * Removes {@code tid} if {@code owner} (when given) owns it and no attempt holds a live lease
-   * on it: one statement when it can go (the common case), a read only when it cannot.
+   * on it: one auto-committed statement when it can go (the common case), a read only when it
+   * cannot.
    *
    * @return the record as it stays when it could not be removed (possibly another owner's);
    *     empty when it is gone
    */
   Optional<Tx> end(String tid, Optional<String> owner) {
-    return database.inTransaction(
+    return database.autoCommitted(
         c -> {
           try (PreparedStatement s =
               c.prepareStatement(
@@ -723,7 +743,7 @@ final class JobStore {
 
   /**
    * Removes those of {@code tids} that {@code owner} owns and no attempt holds a live lease on, in
-   * one statement.
+   * one auto-committed statement.
    *
    * @return the tids that stay because an attempt is running them
    */
@@ -732,7 +752,7 @@ final class JobStore {
       return List.of();
     }
     String marks = String.join(", ", java.util.Collections.nCopies(tids.size(), "?"));
-    return database.inTransaction(
+    return database.autoCommitted(
         c -> {
           try (PreparedStatement s =
               c.prepareStatement(

@@ -12,12 +12,14 @@ import java.sql.SQLException;
 public interface Completion {
 
   /**
-   * Called after the service returned {@code output}, before the call's transaction commits, with
-   * the call's connection (opened now if the service never asked for one). Throwing rolls the
-   * service's work back; the exception reaches the caller of {@link Invoker#invoke(Call,
-   * Completion)} unchanged.
+   * Called after the service returned {@code output}, with the call's connection (opened now if
+   * the service never asked for one): writes what must commit with the work, and may commit the
+   * transaction itself (to send its last write and the commit together); the invoker's own commit
+   * then finds nothing left to do. Throwing rolls back whatever is not committed; the exception
+   * reaches the caller of {@link Invoker#invoke(Call, Completion)} unchanged, a {@link
+   * SQLException} as {@code COMMIT_FAILED}.
    */
-  void beforeCommit(Connection connection, Document output) throws SQLException;
+  void commit(Connection connection, Document output) throws SQLException;
 
   /**
    * Whether {@link #beforeRun} must be called: the call's transaction is then opened before the

@@ -64,7 +64,7 @@ public final class Invoker {
 
   /**
    * Runs {@code call}; when the service returns, {@code completion} (if given) writes into the
-   * call's database transaction before it commits, so that both commit or neither does.
+   * call's database transaction and commits it, so that both commit or neither does.
    *
    * @throws CohortError for anything the caller must be told: bad input, a failed service, a
    *     session conflict; {@link ErrorCode#COMMIT_FAILED} when the commit itself failed (the
@@ -99,7 +99,7 @@ public final class Invoker {
       }
       output = run(call, context, service);
       if (completion != null) {
-        completion.beforeCommit(context.callTransaction().open(), output);
+        completion.commit(context.callTransaction().open(), output);
       }
     } catch (java.sql.SQLException e) {
       context.callTransaction().rollbackQuietly();

@@ -67,8 +67,9 @@ class JobStoreInlineClaimTest {
       assertThat(run.tx().state()).isEqualTo(TxState.PENDING);
       assertThat(run.tx().attempts()).isEqualTo(1);
       assertThat(store.find(tid)).isEmpty();
-      assertThat(store.completeInline(c, key(tid, "ada", "h1"), run, "{\"r\":1}")).isTrue();
-      c.commit();
+      assertThat(store.commitInline(c, key(tid, "ada", "h1"), run, "{\"r\":1}")).isTrue();
+      // Committed by commitInline itself, with the record's write: others see it now.
+      assertThat(store.find(tid)).isPresent();
     }
     Tx done = store.find(tid).orElseThrow();
     assertThat(done.state()).isEqualTo(TxState.DONE);
@@ -122,10 +123,45 @@ class JobStoreInlineClaimTest {
       late.commit(); // its lock ends here, as if this attempt had committed just before its snapshot
       Claim.Run other = (Claim.Run) store.claim(key(tid, "ada", "h1"), "b", LIVE);
       db.inTransaction(c -> store.complete(c, tid, other.token(), TxState.DONE, 200, "{\"by\":\"b\"}", null, null));
-      assertThat(store.completeInline(late, key(tid, "ada", "h1"), run, "{\"by\":\"a\"}")).isFalse();
+      assertThat(store.commitInline(late, key(tid, "ada", "h1"), run, "{\"by\":\"a\"}")).isFalse();
       late.rollback();
     }
     assertThat(store.find(tid).orElseThrow().result()).hasValue("{\"by\":\"b\"}");
+  }
+
+  @Test
+  void whenTheRecordCannotBeWrittenNothingOfTheWorkIsCommitted() throws Exception {
+    String tid = "t-" + UUID.randomUUID();
+    db.inTransaction(
+        c -> {
+          try (var s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS inline_work (tid TEXT NOT NULL)");
+          }
+          return null;
+        });
+    try (Connection c = begin()) {
+      Claim.Run run = store.claimInline(c, tx(tid, "ada"), true, "a", LIVE).orElseThrow();
+      try (var work = c.prepareStatement("INSERT INTO inline_work (tid) VALUES (?)")) {
+        work.setString(1, tid);
+        work.executeUpdate();
+      }
+      store.start(tid, "ada", LIVE, 2).orElseThrow(); // a start that raced the claim, committed first
+      assertThat(store.commitInline(c, tx(tid, "ada"), run, "{}")).isFalse();
+      c.rollback();
+    }
+    assertThat(store.find(tid).orElseThrow().state()).isEqualTo(TxState.NEW);
+    long rows =
+        db.inTransaction(
+            c -> {
+              try (var s = c.prepareStatement("SELECT COUNT(*) FROM inline_work WHERE tid = ?")) {
+                s.setString(1, tid);
+                try (var rs = s.executeQuery()) {
+                  rs.next();
+                  return rs.getLong(1);
+                }
+              }
+            });
+    assertThat(rows).as("the work of an attempt whose record could not be written").isZero();
   }
 
   @Test
@@ -152,7 +188,7 @@ class JobStoreInlineClaimTest {
       Claim.Run run = store.claimInline(c, tx(tid, "ada"), false, "a", LIVE).orElseThrow();
       assertThat(run.tx().retriesLeft()).isEqualTo(2);
       assertThat(store.find(tid).orElseThrow().state()).isEqualTo(TxState.NEW);
-      assertThat(store.completeInline(c, tx(tid, "ada"), run, "{}")).isTrue();
+      assertThat(store.commitInline(c, tx(tid, "ada"), run, "{}")).isTrue();
       c.commit();
     }
     try (Connection c = begin()) {
@@ -177,7 +213,7 @@ class JobStoreInlineClaimTest {
       assertThat(run.tx().kind()).isEqualTo(Tx.Kind.TX);
       assertThat(run.tx().retries()).isEqualTo(2);
       assertThat(run.tx().ttlMillis()).isEqualTo(LIVE);
-      assertThat(store.completeInline(c, tx(tid, "ada"), run, "{}")).isTrue();
+      assertThat(store.commitInline(c, tx(tid, "ada"), run, "{}")).isTrue();
       c.commit();
     }
     assertThat(store.find(tid).orElseThrow().state()).isEqualTo(TxState.DONE);
