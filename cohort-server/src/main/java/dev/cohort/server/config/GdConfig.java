@@ -66,7 +66,9 @@ public record GdConfig(
               + " it (dead or unresponsive) may be broken, on the database's clock. A live node"
               + " renews its leases every third of this. Lower means faster recovery after a"
               + " crash; it must stay above the longest pause a live node can have (the seeds'"
-              + " watt.server.tx.cluster.lockBreakSecs).");
+              + " watt.server.tx.cluster.lockBreakSecs). On PostgreSQL it is also how long an"
+              + " exactly-once call's transaction may stay idle before PostgreSQL ends it (see"
+              + " guaranteed-delivery.md, Locks and clocks).");
   static final Setting<Duration> SWEEP_INTERVAL =
       Setting.duration(
           "gd.sweep-interval",

@@ -265,9 +265,10 @@ final class JobStore {
       try (PreparedStatement s =
           c.prepareStatement(
               "SELECT " + TRY_LOCK.replace("tid", "CAST(? AS TEXT)")
-                  + ", EXISTS (SELECT 1 FROM cohort_gd_tx WHERE tid = ?)")) {
+                  + ", EXISTS (SELECT 1 FROM cohort_gd_tx WHERE tid = ?), " + IDLE_LIMIT)) {
         s.setString(1, r.tid());
         s.setString(2, r.tid());
+        s.setString(3, String.valueOf(leaseMillis));
         try (ResultSet rs = s.executeQuery()) {
           rs.next();
           if (!rs.getBoolean(1)) {
@@ -305,7 +306,7 @@ final class JobStore {
                 + " WHERE tid = ? AND owner_name = ? AND kind = 'TX' AND state = 'NEW'"
                 + " AND expires_at > CURRENT_TIMESTAMP AND (service IS NULL OR service = ?)"
                 + " AND (body_hash IS NULL OR body_hash = ?) AND " + TRY_LOCK
-                + " RETURNING " + COLUMNS)) {
+                + " RETURNING " + COLUMNS + ", " + IDLE_LIMIT)) {
       s.setString(1, r.service());
       s.setString(2, r.guarantee().label());
       s.setString(3, r.bodyHash());
@@ -317,9 +318,20 @@ final class JobStore {
       s.setString(9, r.owner());
       s.setString(10, r.service());
       s.setString(11, r.bodyHash());
+      s.setString(12, String.valueOf(leaseMillis));
       return runOf(s);
     }
   }
+
+  /**
+   * The lease of an inline claim, set by its claim statement: PostgreSQL ends the session of a
+   * transaction left idle longer than the lease ({@code gd.cluster.lock-break-secs}), which rolls
+   * the claim back with the work and frees the tid. A node that froze or lost its network
+   * mid-call (its connection still open) so loses the tid as a committed lease would be broken;
+   * a live attempt is never idle that long unless its service spends that long between
+   * statements.
+   */
+  private static final String IDLE_LIMIT = "set_config('idle_in_transaction_session_timeout', ?, true)";
 
   /**
    * The token of an inline claim whose record does not exist yet: {@link #commitInline} inserts

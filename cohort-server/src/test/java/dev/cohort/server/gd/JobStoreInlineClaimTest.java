@@ -116,6 +116,35 @@ class JobStoreInlineClaimTest {
   }
 
   @Test
+  void aHolderIdleForLongerThanTheLeaseLosesTheTidAndCannotCommit() throws Exception {
+    String tid = "key-" + UUID.randomUUID();
+    Connection frozen = begin();
+    try {
+      Claim.Run run = store.claimInline(frozen, key(tid, "ada", "h1"), true, "a", 1000).orElseThrow();
+      // Its node freezes mid-call: the connection stays open, nothing more is sent on it.
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                try (Connection other = begin()) {
+                  Optional<Claim.Run> claimed = store.claimInline(other, key(tid, "ada", "h1"), true, "b", LIVE);
+                  other.rollback();
+                  assertThat(claimed).as("another attempt's claim").isPresent();
+                }
+              });
+      // When the node wakes up, its attempt cannot commit anything.
+      assertThatThrownBy(() -> store.commitInline(frozen, key(tid, "ada", "h1"), run, "{}"))
+          .isInstanceOf(java.sql.SQLException.class);
+    } finally {
+      frozen.close();
+    }
+    assertThat(store.find(tid)).isEmpty();
+    for (int i = 0; i < 12; i++) {
+      assertThat(store.find(tid)).as("the pool after a connection was ended").isEmpty();
+    }
+  }
+
+  @Test
   void anAttemptThatFindsTheRecordWrittenWhenItCompletesGivesWayToIt() throws Exception {
     String tid = "key-" + UUID.randomUUID();
     try (Connection late = begin()) {
