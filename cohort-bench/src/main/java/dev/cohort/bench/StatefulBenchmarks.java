@@ -97,12 +97,22 @@ public final class StatefulBenchmarks {
     }
   }
 
-  /** Node JVM options: a 1 GiB heap, plus {@code COHORT_BENCH_NODE_JAVA_OPTS}. */
-  private static List<String> jvmOptions(Map<String, String> env) {
-    List<String> options = new ArrayList<>(List.of("-Xms1g", "-Xmx1g"));
-    String extra = env.getOrDefault("COHORT_BENCH_NODE_JAVA_OPTS", "").strip();
-    if (!extra.isEmpty()) {
-      options.addAll(List.of(extra.split("\\s+")));
+  /**
+   * Node JVM options: a 1 GiB heap, resident from the start ({@code -XX:+AlwaysPreTouch}) as a
+   * node's heap is once it has run for a while (a process killed with SIGKILL closes its sockets
+   * only after the kernel has freed its memory, so a freshly started node with little of its heap
+   * touched would fail over faster than a real one); the options {@code bin/cohort} gives a node by
+   * default ({@code COHORT_BENCH_NODE_DEFAULT_JAVA_OPTS}, set by {@code cohort-bench/run} from
+   * {@code bin/java-options.sh}); then {@code COHORT_BENCH_NODE_JAVA_OPTS}.
+   */
+  static List<String> jvmOptions(Map<String, String> env) {
+    List<String> options = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"));
+    for (String name :
+        List.of("COHORT_BENCH_NODE_DEFAULT_JAVA_OPTS", "COHORT_BENCH_NODE_JAVA_OPTS")) {
+      String more = env.getOrDefault(name, "").strip();
+      if (!more.isEmpty()) {
+        options.addAll(List.of(more.split("\\s+")));
+      }
     }
     return options;
   }

@@ -94,6 +94,13 @@ class BinCohortIT {
         }
       }
       assertThat(password).as("first start prints the generated password").isNotBlank();
+      // bin/java-options.sh: the heap on transparent huge pages wherever the kernel offers them.
+      List<String> jvmArguments = List.of(process.toHandle().info().arguments().orElseThrow());
+      if (kernelOffersTransparentHugePages()) {
+        assertThat(jvmArguments).contains("-XX:+UseTransparentHugePages");
+      } else {
+        assertThat(jvmArguments).doesNotContain("-XX:+UseTransparentHugePages");
+      }
       String base = "http://localhost:" + port;
 
       HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(), HttpResponse.BodyHandlers.ofString());
@@ -144,6 +151,12 @@ class BinCohortIT {
 
     assertThat(p.exitValue()).as(output).isEqualTo(2);
     assertThat(output).contains("http.port: 'nope' is not a whole number");
+  }
+
+  private static boolean kernelOffersTransparentHugePages() throws IOException {
+    Path enabled = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+    return Files.isReadable(enabled)
+        && Pattern.compile("\\[(madvise|always)]").matcher(Files.readString(enabled)).find();
   }
 
   private HttpResponse<String> post(String url, String body, String header, String value) throws Exception {
