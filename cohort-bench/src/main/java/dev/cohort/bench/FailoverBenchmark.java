@@ -2,6 +2,7 @@ package dev.cohort.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,13 +140,25 @@ final class FailoverBenchmark {
             "%nFAILED: %s: a conversation's session did not survive intact: %s%n", what,
             wrong.orElse("no successful call on the survivor"));
         out.println("survivor's log (last 30 lines):\n" + survivor.tail(30));
+        saveLogs(what, killedAt, victim, survivor);
         return Optional.empty();
       }
       recovery.add(c.recoveryNanos(killedAt) / 1e6);
       c.retryOutcomes().forEach((k, v) -> outcomes.merge(k, v, Integer::sum));
     }
-    // The first two kills (one of each kind), and any slow one, so that an outlier shows why.
-    if (number <= 2 || recovery.stream().anyMatch(ms -> ms > SLOW.toMillis())) {
+    // The first two kills (one of each kind), and any slow one, so that an outlier shows why:
+    // then also the survivor's warnings and cluster views from before the kill.
+    boolean slow = recovery.stream().anyMatch(ms -> ms > SLOW.toMillis());
+    if (slow) {
+      out.printf("    a slow kill; %s's warnings and views before it:%n", survivor.name());
+      survivor.linesSince(Long.MIN_VALUE, "").stream()
+          .filter(l -> l.nanos() < killedAt)
+          .map(NodeProcess.Line::text)
+          .filter(t -> t.contains(" WARN ") || t.contains(" ERROR ") || t.contains("ISPN000094")
+              || t.contains("ISPN000093") || t.contains("COH.0700."))
+          .forEach(t -> out.println("      " + t));
+    }
+    if (number <= 2 || slow) {
       printTimeline(survivor, killedAt, goneAt, recovery);
     }
     Optional<Double> viewChange =
@@ -161,6 +174,7 @@ final class FailoverBenchmark {
       Optional<String> wrong = c.checkCart(cluster.node(victimIndex));
       if (wrong.isPresent()) {
         out.printf("%nFAILED: %s: after the rejoin: %s%n", what, wrong.get());
+        saveLogs(what, killedAt, victim, survivor, cluster.node(victimIndex));
         return Optional.empty();
       }
     }
@@ -206,6 +220,25 @@ final class FailoverBenchmark {
         "%nFAILED: %s: the conversations did not get going on %s: %s%n", what, victim.name(),
         problem.orElse("no items acknowledged within 60 s"));
     return List.of();
+  }
+
+  /**
+   * Keeps the whole console output of {@code nodes} (the killed process first) in a directory that
+   * outlives the run, on the kill's clock, and prints where.
+   */
+  private void saveLogs(String what, long killedAt, NodeProcess... nodes) {
+    Path dir =
+        Path.of(System.getProperty("java.io.tmpdir"))
+            .resolve("cohort-bench-failed-" + what.replace(' ', '-') + "-" + System.currentTimeMillis());
+    try {
+      for (int i = 0; i < nodes.length; i++) {
+        String role = i == 0 ? "killed" : i == 1 ? "survivor" : "restarted";
+        nodes[i].saveLog(dir.resolve(role + "-" + nodes[i].name() + ".log"), killedAt);
+      }
+      out.println("the nodes' whole logs (times in ms from the kill): " + dir);
+    } catch (IOException e) {
+      out.println("could not keep the nodes' logs in " + dir + ": " + e.getMessage());
+    }
   }
 
   /** What the survivor logged between the kill and the last client's success, on the kill's clock. */

@@ -179,6 +179,19 @@ final class NodeProcess implements AutoCloseable {
     return output.stream().filter(l -> l.nanos() >= nanos && l.text().contains(text)).toList();
   }
 
+  /**
+   * Writes every console line so far to {@code file}, each prefixed with its arrival time in ms
+   * relative to {@code zeroNanos} ({@link System#nanoTime}).
+   */
+  void saveLog(Path file, long zeroNanos) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (Line l : List.copyOf(output)) {
+      lines.add(String.format(java.util.Locale.ROOT, "%+.0f ms %s", (l.nanos() - zeroNanos) / 1e6, l.text()));
+    }
+    Files.createDirectories(file.getParent());
+    Files.write(file, lines, StandardCharsets.UTF_8);
+  }
+
   /** The last {@code n} console lines. */
   String tail(int n) {
     List<Line> lines = List.copyOf(output);
