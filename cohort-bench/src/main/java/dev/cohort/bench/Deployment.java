@@ -253,8 +253,8 @@ final class Deployment implements AutoCloseable {
   }
 
   /**
-   * Waits until every node's view holds every node and no session cache is rebalancing (at once
-   * for a standalone node).
+   * Waits until every node's view holds every node, and every cache on every node has every node
+   * among its owners, is not rebalancing and is available (at once for a standalone node).
    *
    * @throws BenchException if that takes more than two minutes
    */
@@ -275,9 +275,12 @@ final class Deployment implements AutoCloseable {
         last = node.name() + ": " + grid;
         settled &= grid.path("members").size() == nodes.size();
         for (JsonNode cache : grid.path("caches")) {
+          // Owners too: right after a merge view, each side still shows its own one-member
+          // topology, not rebalancing, until Infinispan has merged the caches.
           settled &=
               !cache.path("rebalancing").asBoolean(true)
-                  && "available".equals(cache.path("availability").asText());
+                  && "available".equals(cache.path("availability").asText())
+                  && cache.path("owners").size() == nodes.size();
         }
       }
       if (settled) {
@@ -286,7 +289,7 @@ final class Deployment implements AutoCloseable {
       Thread.sleep(100);
     }
     throw new BenchException(
-        layout.label() + " did not settle (all members in every view, no rebalancing) within "
+        layout.label() + " did not settle (all members in every view and every cache, no rebalancing) within "
             + SETTLE_TIMEOUT.toMinutes() + " min; last seen " + last);
   }
 

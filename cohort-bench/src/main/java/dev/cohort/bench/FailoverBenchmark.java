@@ -169,6 +169,12 @@ final class FailoverBenchmark {
     long restartAt = System.nanoTime();
     int refused = cluster.restart(victimIndex);
     double rejoin = (System.nanoTime() - restartAt) / 1e6;
+    // A restarted node should join; one that founded a cluster of its own merged later instead.
+    if (!cluster.node(victimIndex).linesSince(restartAt, "ISPN000093").isEmpty()) {
+      out.printf(
+          "    %s: %s did not join on restart; it formed a cluster of its own and merged (ISPN000093)%n",
+          what, victim.name());
+    }
     // The carts are whole on the restarted node too, once it has its copies back.
     for (Conversation c : conversations) {
       Optional<String> wrong = c.checkCart(cluster.node(victimIndex));

@@ -56,6 +56,15 @@ public final class Grid implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Grid.class);
 
+  /**
+   * Discovery requests a joining node sends within the join timeout, spread over it. One is not
+   * enough: a node restarted on its old address races the members' own connection attempts to
+   * that address (MERGE3 keeps probing it), and when both connect at once JGroups keeps one
+   * connection and drops the other with whatever it carried. A lost lone request made the node
+   * found a cluster of its own and merge seconds later (seen in the failover benchmark).
+   */
+  static final int DISCOVERY_RUNS = 3;
+
   /** How a cache keeps its copies. */
   public enum Copies {
     /** As {@code cluster.replication} says (sessions). */
@@ -217,7 +226,8 @@ public final class Grid implements AutoCloseable {
             new MPING()
                 .setMcastAddr(InetAddress.getByName(t.multicastAddress()))
                 .setMcastPort(t.multicastPort())
-                .setBindAddr(bind);
+                .setBindAddr(bind)
+                .numDiscoveryRuns(DISCOVERY_RUNS);
       } else {
         List<InetSocketAddress> hosts = new ArrayList<>();
         hosts.add(new InetSocketAddress(bind, t.port()));
@@ -226,7 +236,8 @@ public final class Grid implements AutoCloseable {
           InetSocketAddress address = ClusterConfig.Transport.address(member).orElseThrow();
           hosts.add(new InetSocketAddress(address.getHostString(), address.getPort()));
         }
-        discovery = new TCPPING().setInitialHosts(hosts).setPortRange(0);
+        discovery =
+            new TCPPING().setInitialHosts(hosts).setPortRange(0).numDiscoveryRuns(DISCOVERY_RUNS);
       }
       long heartbeat = t.heartbeat().toMillis();
       long drop = t.dropTime().toMillis();
