@@ -1,9 +1,10 @@
 package dev.cohort.it;
 
+import dev.cohort.server.testing.TestGrids;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,10 +152,9 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /** A port to listen on that nothing else takes before the node binds it (see {@link TestGrids#listenPort}). */
+  static int freePort() {
+    return TestGrids.listenPort();
   }
 
   private static Path repoRoot() {

@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cohort.server.NodeStartException;
+import dev.cohort.server.testing.TestGrids;
 import dev.cohort.server.testing.TestNode;
 import dev.cohort.server.testing.TestPackages;
 import dev.cohort.server.testing.TestPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -220,10 +220,8 @@ class MembershipTest {
 
   @Test
   void aDatabaseOutageMakesTheNodeNotReadyUntilTheDatabaseReturns() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    // PostgreSQL restarts on this port later: it must not be one an outgoing connection may take.
+    int port = TestGrids.listenPort();
     Path pgData = dir.resolve("pg");
     EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(false).setPort(port).start();
     String url = pg.getJdbcUrl("postgres", "postgres");

@@ -32,18 +32,38 @@ public final class TestGrids {
    */
   public static List<Integer> transportPorts(int n) {
     List<Integer> ports = new ArrayList<>();
-    for (int candidate = 20_000 + (int) (ProcessHandle.current().pid() % 200) * 50;
-        ports.size() < n;
-        candidate++) {
-      if (candidate > 60_000) {
-        candidate = 20_000;
-      }
-      if (!handedOut.contains(candidate) && free(candidate) && free(candidate + 100)) {
-        handedOut.add(candidate);
-        ports.add(candidate);
-      }
+    while (ports.size() < n) {
+      ports.add(pick(100));
     }
     return ports;
+  }
+
+  /**
+   * A free TCP port for a server to listen on, not handed out before in this JVM. Unlike a port
+   * from {@code new ServerSocket(0)}, it lies below the kernel's ephemeral range (32768 and up
+   * here), so no outgoing connection can take it as its source port between now and the moment
+   * the server binds it.
+   */
+  public static int listenPort() {
+    return pick(0);
+  }
+
+  /** A port from 20000-32000 that is free, with {@code port + offset} free too. */
+  private static synchronized int pick(int offset) {
+    int start = 20_000 + (int) (ProcessHandle.current().pid() % 200) * 50;
+    for (int i = 0; i < 12_000; i++) {
+      int candidate = 20_000 + (start - 20_000 + i) % 12_000;
+      int other = candidate + offset;
+      if (!handedOut.contains(candidate)
+          && !handedOut.contains(other)
+          && free(candidate)
+          && free(other)) {
+        handedOut.add(candidate);
+        handedOut.add(other);
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("no free port in 20000-32100");
   }
 
   private static boolean free(int port) {
