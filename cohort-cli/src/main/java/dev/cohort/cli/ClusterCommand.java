@@ -35,9 +35,10 @@ final class ClusterCommand {
         "from the majority's. In a stateful cluster, also shows the cache view from this",
         "node: coordinator, members, replication, failover priority and, per cache, its",
         "mode, availability, rebalancing, topology id, owners and local entries; a cache",
-        "that refuses sessions on this side of a split is flagged DEGRADED.",
+        "that refuses sessions on this side of a split is flagged DEGRADED, one whose owners",
+        "are not the view's members (not settled after a join, leave or merge) is flagged too.",
         "Exits 0 when every known member serves, all agree, no clock is off by more than",
-        "--max-skew and every cache is available; 3 otherwise; 1 on errors."
+        "--max-skew and every cache is available and settled; 3 otherwise; 1 on errors."
       })
   static final class Status implements Callable<Integer> {
 
@@ -131,15 +132,24 @@ final class ClusterCommand {
         return 1;
       }
       int unavailable = 0;
+      java.util.Set<String> viewMembers = new java.util.TreeSet<>();
+      grid.path("members").forEach(m -> viewMembers.add(m.asText()));
       out.printf(
           "  %-20s %-12s %-14s %-12s %-9s %-14s %s%n",
           "CACHE", "MODE", "AVAILABILITY", "REBALANCING", "TOPOLOGY", "LOCAL ENTRIES", "OWNERS");
       for (JsonNode c : caches) {
         String availability = c.path("availability").asText();
         String flag = "";
+        java.util.Set<String> owners = new java.util.TreeSet<>();
+        c.path("owners").forEach(o -> owners.add(o.asText()));
         if (!availability.equals("available")) {
           unavailable++;
           flag = "  !! DEGRADED: sessions refused on this side; see cohort cluster failover-action";
+        } else if (!owners.equals(viewMembers)) {
+          // Briefly true while a member joins or leaves; if it lasts, this node's copies and the
+          // others' are not one cache (e.g. a node that founded a cluster of its own and merged).
+          unavailable++;
+          flag = "  !! OWNERS DIFFER FROM THE VIEW: not settled; check again in a few seconds";
         }
         out.printf(
             "  %-20s %-12s %-14s %-12s %-9s %-14s %s%s%n",

@@ -108,6 +108,18 @@ class ClusterStatusOutputTest {
   }
 
   @Test
+  void aCacheWhoseOwnersAreNotTheViewsMembersIsFlaggedAsNotSettled() throws Exception {
+    // Right after a merge view: both members in the view, the cache still on this node alone.
+    print(stateful(sessionsCache("available").replace("[\"node-a\",\"node-b\"]", "[\"node-b\"]")));
+    assertThat(printed)
+        .containsPattern(
+            "cohort-sessions +distributed +available .* node-b  !! OWNERS DIFFER FROM THE VIEW: not"
+                + " settled; check again in a few seconds\n")
+        .endsWith("2 of 2 member(s) serving; see the flags above\n");
+    assertThat(exit).isEqualTo(3);
+  }
+
+  @Test
   void aNodeWithoutRunningCachesIsFlagged() throws Exception {
     print(stateful("[]"));
     assertThat(printed).contains("no cache runs on this node  !! it cannot serve sessions").doesNotContain("CACHE ");
