@@ -275,12 +275,12 @@ final class Deployment implements AutoCloseable {
         last = node.name() + ": " + grid;
         settled &= grid.path("members").size() == nodes.size();
         for (JsonNode cache : grid.path("caches")) {
-          // Owners too: right after a merge view, each side still shows its own one-member
-          // topology, not rebalancing, until Infinispan has merged the caches.
+          // "settled" too (owners are the view's members): right after a merge view, each side
+          // still shows its own one-member topology, not rebalancing, until the caches merge.
           settled &=
               !cache.path("rebalancing").asBoolean(true)
                   && "available".equals(cache.path("availability").asText())
-                  && cache.path("owners").size() == nodes.size();
+                  && cache.path("settled").asBoolean(false);
         }
       }
       if (settled) {

@@ -151,8 +151,7 @@ final class FailoverBenchmark {
     boolean slow = recovery.stream().anyMatch(ms -> ms > SLOW.toMillis());
     if (slow) {
       out.printf("    a slow kill; %s's warnings and views before it:%n", survivor.name());
-      survivor.linesSince(Long.MIN_VALUE, "").stream()
-          .filter(l -> l.nanos() < killedAt)
+      survivor.linesBefore(killedAt).stream()
           .map(NodeProcess.Line::text)
           .filter(t -> t.contains(" WARN ") || t.contains(" ERROR ") || t.contains("ISPN000094")
               || t.contains("ISPN000093") || t.contains("COH.0700."))

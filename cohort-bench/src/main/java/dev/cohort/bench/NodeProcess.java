@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -179,6 +180,11 @@ final class NodeProcess implements AutoCloseable {
     return output.stream().filter(l -> l.nanos() >= nanos && l.text().contains(text)).toList();
   }
 
+  /** The console lines that arrived before {@code nanos} ({@link System#nanoTime}). */
+  List<Line> linesBefore(long nanos) {
+    return output.stream().filter(l -> l.nanos() < nanos).toList();
+  }
+
   /**
    * Writes every console line so far to {@code file}, each prefixed with its arrival time in ms
    * relative to {@code zeroNanos} ({@link System#nanoTime}).
@@ -186,7 +192,7 @@ final class NodeProcess implements AutoCloseable {
   void saveLog(Path file, long zeroNanos) throws IOException {
     List<String> lines = new ArrayList<>();
     for (Line l : List.copyOf(output)) {
-      lines.add(String.format(java.util.Locale.ROOT, "%+.0f ms %s", (l.nanos() - zeroNanos) / 1e6, l.text()));
+      lines.add(String.format(Locale.ROOT, "%+.0f ms %s", (l.nanos() - zeroNanos) / 1e6, l.text()));
     }
     Files.createDirectories(file.getParent());
     Files.write(file, lines, StandardCharsets.UTF_8);

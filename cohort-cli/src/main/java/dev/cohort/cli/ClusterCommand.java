@@ -132,22 +132,17 @@ final class ClusterCommand {
         return 1;
       }
       int unavailable = 0;
-      java.util.Set<String> viewMembers = new java.util.TreeSet<>();
-      grid.path("members").forEach(m -> viewMembers.add(m.asText()));
       out.printf(
           "  %-20s %-12s %-14s %-12s %-9s %-14s %s%n",
           "CACHE", "MODE", "AVAILABILITY", "REBALANCING", "TOPOLOGY", "LOCAL ENTRIES", "OWNERS");
       for (JsonNode c : caches) {
         String availability = c.path("availability").asText();
         String flag = "";
-        java.util.Set<String> owners = new java.util.TreeSet<>();
-        c.path("owners").forEach(o -> owners.add(o.asText()));
         if (!availability.equals("available")) {
           unavailable++;
           flag = "  !! DEGRADED: sessions refused on this side; see cohort cluster failover-action";
-        } else if (!owners.equals(viewMembers)) {
-          // Briefly true while a member joins or leaves; if it lasts, this node's copies and the
-          // others' are not one cache (e.g. a node that founded a cluster of its own and merged).
+        } else if (!c.path("settled").asBoolean(true)) {
+          // Its owners are not the view's members (GridStatus.CacheStatus#settled).
           unavailable++;
           flag = "  !! OWNERS DIFFER FROM THE VIEW: not settled; check again in a few seconds";
         }

@@ -44,7 +44,8 @@ class ClusterStatusOutputTest {
   private static String sessionsCache(String availability) {
     return """
         [{"name":"cohort-sessions","mode":"distributed","availability":"%s",
-          "rebalancing":false,"topologyId":7,"owners":["node-a","node-b"],"localEntries":12}]"""
+          "rebalancing":false,"topologyId":7,"owners":["node-a","node-b"],"settled":true,
+          "localEntries":12}]"""
         .formatted(availability);
   }
 
@@ -110,7 +111,10 @@ class ClusterStatusOutputTest {
   @Test
   void aCacheWhoseOwnersAreNotTheViewsMembersIsFlaggedAsNotSettled() throws Exception {
     // Right after a merge view: both members in the view, the cache still on this node alone.
-    print(stateful(sessionsCache("available").replace("[\"node-a\",\"node-b\"]", "[\"node-b\"]")));
+    print(
+        stateful(
+            sessionsCache("available")
+                .replace("[\"node-a\",\"node-b\"],\"settled\":true", "[\"node-b\"],\"settled\":false")));
     assertThat(printed)
         .containsPattern(
             "cohort-sessions +distributed +available .* node-b  !! OWNERS DIFFER FROM THE VIEW: not"

@@ -75,7 +75,7 @@ class StatefulClusterCommandsTest {
   private static boolean settled(GridStatus status) {
     return status.members().size() == 2
         && !status.caches().isEmpty()
-        && status.caches().stream().allMatch(c -> !c.rebalancing() && c.owners().size() == 2);
+        && status.caches().stream().allMatch(c -> !c.rebalancing() && c.settled());
   }
 
   @AfterAll

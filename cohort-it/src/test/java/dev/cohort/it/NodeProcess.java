@@ -1,7 +1,6 @@
 package dev.cohort.it;
 
 import dev.cohort.server.testing.TestGrids;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -340,6 +340,7 @@ public final class Grid implements AutoCloseable {
           config.effectiveName(), nodeName, "", List.of(), replicationName(), failoverName(),
           List.of());
     }
+    List<String> members = members();
     List<GridStatus.CacheStatus> caches = new ArrayList<>();
     for (String name : definitions.keySet().stream().sorted().toList()) {
       if (!r.manager.isRunning(name)) {
@@ -348,6 +349,8 @@ public final class Grid implements AutoCloseable {
       AdvancedCache<?, ?> cache = r.manager.getCache(name).getAdvancedCache();
       DistributionManager dm = cache.getDistributionManager();
       var topology = dm == null ? null : dm.getCacheTopology();
+      List<String> owners =
+          topology == null ? List.of() : topology.getMembers().stream().map(Object::toString).toList();
       caches.add(
           new GridStatus.CacheStatus(
               name,
@@ -356,14 +359,15 @@ public final class Grid implements AutoCloseable {
               topology != null
                   && topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE,
               topology == null ? 0 : topology.getTopologyId(),
-              topology == null ? List.of() : topology.getMembers().stream().map(Object::toString).toList(),
+              owners,
+              new java.util.HashSet<>(owners).equals(new java.util.HashSet<>(members)),
               cache.getDataContainer().sizeIncludingExpired()));
     }
     return new GridStatus(
         config.effectiveName(),
         nodeName,
         String.valueOf(r.manager.getCoordinator()),
-        members(),
+        members,
         replicationName(),
         failoverName(),
         caches);

@@ -32,6 +32,9 @@ public record GridStatus(
    * @param rebalancing whether entries are being moved to new owners right now
    * @param topologyId increases with every change of owners
    * @param owners the members that own its entries in the current topology
+   * @param settled whether {@code owners} are exactly the view's members: false for a moment while
+   *     a member joins, leaves or merges; if it lasts, this member's copies and the others' are not
+   *     one cache
    * @param localEntries entries held in this member's memory (own and backup copies)
    */
   public record CacheStatus(
@@ -41,5 +44,6 @@ public record GridStatus(
       boolean rebalancing,
       int topologyId,
       List<String> owners,
+      boolean settled,
       int localEntries) {}
 }

@@ -78,7 +78,7 @@ class PartitionTest {
                 nodes.stream()
                     .allMatch(
                         n -> grid(n).status().caches().stream()
-                            .allMatch(cs -> !cs.rebalancing() && cs.owners().size() == 3)));
+                            .allMatch(cs -> !cs.rebalancing() && cs.settled())));
   }
 
   private static String get(TestNode node, String session, String name) {
