@@ -16,6 +16,13 @@ import java.util.Set;
  *
  * <p>Changes, including changes made inside an attribute's object after {@code put}, are saved
  * when the top-level service returns.
+ *
+ * <p>A value read in one call may be the very object an earlier call of the same session on the
+ * same node saved, instead of a fresh copy from its serialized form: this happens only when the
+ * object still serializes to what was stored (no one changed it after that call ended), and two
+ * calls running at once never get the same object. As in a servlet container, its {@code
+ * transient} fields may then keep their values between calls on one node; on another node they
+ * start out as deserialization leaves them.
  */
 public interface Session {
 

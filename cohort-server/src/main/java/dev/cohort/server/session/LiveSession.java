@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,7 @@ public final class LiveSession implements Session {
   private final AttributeCodec codec;
   private final ClassLoader loader;
   private final Logger log;
+  private final DecodedValues decoded;
 
   /** The attributes this call got, put or removed. */
   private final Map<String, Held> held = new LinkedHashMap<>();
@@ -39,10 +41,23 @@ public final class LiveSession implements Session {
    * @param log where {@code COH.0300.0001W} goes
    */
   LiveSession(SessionData data, AttributeCodec codec, ClassLoader loader, Logger log) {
+    this(data, codec, loader, log, DecodedValues.NONE);
+  }
+
+  /**
+   * @param decoded objects earlier calls on this node left, taken instead of decoding
+   */
+  LiveSession(
+      SessionData data,
+      AttributeCodec codec,
+      ClassLoader loader,
+      Logger log,
+      DecodedValues decoded) {
     this.data = data;
     this.codec = codec;
     this.loader = loader;
     this.log = log;
+    this.decoded = decoded;
   }
 
   /** The stored state this view started from. */
@@ -74,13 +89,37 @@ public final class LiveSession implements Session {
           : Optional.of(new SessionChange.Update(base, Optional.empty()));
     }
     byte[] bytes = encodeOrClassName(name, value);
+    // What the attribute's stored bytes are once this change is saved, and the object encodes
+    // to: the object may then serve the session's next call here (not a class name stand-in).
+    value.saved = value.warned ? null : bytes;
     if (value.baseline != null && Arrays.equals(value.baseline, bytes)) {
       return Optional.empty();
     }
     if (value.onlyRead && unchangedSinceRead(stored, bytes)) {
+      // Stored as they were, which this object does not encode to.
+      value.saved = null;
       return Optional.empty();
     }
     return Optional.of(new SessionChange.Update(base, Optional.of(bytes)));
+  }
+
+  /**
+   * Leaves the objects this call held for the session's next call on this node, once its change
+   * is saved. An object held under two names is not left: decoded afresh, each name has its own.
+   */
+  synchronized void leaveDecoded() {
+    Map<Object, Integer> names = new IdentityHashMap<>();
+    held.values().forEach(v -> {
+      if (v.object != null) {
+        names.merge(v.object, 1, Integer::sum);
+      }
+    });
+    held.forEach(
+        (name, value) -> {
+          if (value.object != null && value.saved != null && names.get(value.object) == 1) {
+            decoded.leave(data.id(), name, value.saved, value.object, loader);
+          }
+        });
   }
 
   @Override
@@ -103,7 +142,10 @@ public final class LiveSession implements Session {
     if (stored == null) {
       return Optional.empty();
     }
-    Object object = codec.decode(stored.bytes(), loader);
+    Object object = decoded.take(data.id(), name, stored.bytes(), loader);
+    if (object == null) {
+      object = codec.decode(stored.bytes(), loader);
+    }
     if (object == null) {
       return Optional.empty();
     }
@@ -244,6 +286,9 @@ public final class LiveSession implements Session {
 
     /** Whether replacing this object by its class name has been logged already. */
     boolean warned;
+
+    /** The bytes stored for it once this call's change is saved, if they are its encoding. */
+    byte[] saved;
 
     Held(Object object, byte[] baseline, boolean onlyRead) {
       this.object = object;

@@ -29,6 +29,7 @@ public final class Sessions implements AutoCloseable {
   private final SessionConfig config;
   private final AttributeCodec codec;
   private final InstantSource clock;
+  private final DecodedValues decoded;
   private final SecureRandom random = new SecureRandom();
   private final AtomicReference<ScheduledFuture<?>> sweeping = new AtomicReference<>();
 
@@ -44,7 +45,11 @@ public final class Sessions implements AutoCloseable {
     this.config = config;
     this.codec = codec;
     this.clock = clock;
+    this.decoded = new DecodedValues(DECODED_CAPACITY, codec);
   }
+
+  /** Most attribute objects kept for the next call of their session on this node. */
+  static final int DECODED_CAPACITY = 10_000;
 
   /** The session with {@code id} if it exists and has not expired. */
   public Optional<SessionData> find(String id) {
@@ -113,7 +118,7 @@ public final class Sessions implements AutoCloseable {
 
   /** A view of {@code data} for one call; classes of attribute values resolve with {@code loader}. */
   public LiveSession open(SessionData data, ClassLoader loader) {
-    return new LiveSession(data, codec, loader, LIVE_LOG);
+    return new LiveSession(data, codec, loader, LIVE_LOG, decoded);
   }
 
   /** Saves what the call changed (or removes the session if the call invalidated it). */
@@ -128,9 +133,14 @@ public final class Sessions implements AutoCloseable {
         && session.data().lastAccessedAt().plus(touchInterval()).isAfter(now)) {
       // A call that changed nothing and follows a recent one need not record its access: it
       // would cost a (replicated) write per read-only call for at most 1% of the timeout.
+      session.leaveDecoded();
       return new SaveResult.Saved();
     }
-    return store.apply(change);
+    SaveResult result = store.apply(change);
+    if (result instanceof SaveResult.Saved) {
+      session.leaveDecoded();
+    }
+    return result;
   }
 
   /** How stale a session's recorded last access may be: 1% of the timeout, at least 1 s. */
