@@ -15,27 +15,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * time: {@link #take} removes it, and only a call whose change was saved leaves its objects
  * back. A concurrent call on the same session decodes its own copy, as before.
  *
- * <p>Bounded: when {@code capacity} objects are held, the whole set is dropped (it is only a
- * shortcut; a miss decodes).
+ * <p>Bounded: a session's objects go when it ends on this node ({@link #forget}); when {@code
+ * capacity} sessions have objects here (those ended elsewhere or expired stay until then), the
+ * whole set is dropped (it is only a shortcut; a miss decodes).
  */
-public final class DecodedValues {
+final class DecodedValues {
 
   /** Holds nothing: every {@link #take} misses. */
-  public static final DecodedValues NONE = new DecodedValues(0, null);
-
-  private record Key(String sessionId, String name) {}
+  static final DecodedValues NONE = new DecodedValues(0, null);
 
   private record Left(byte[] bytes, Object object, ClassLoader loader) {}
 
   private final int capacity;
   private final AttributeCodec codec;
-  private final ConcurrentHashMap<Key, Left> left = new ConcurrentHashMap<>();
+
+  /** By session id, then attribute name. */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Left>> left =
+      new ConcurrentHashMap<>();
 
   /**
-   * @param capacity most objects held at once
+   * @param capacity most sessions whose objects are held at once
    * @param codec encodes an object to check it still matches its bytes
    */
-  public DecodedValues(int capacity, AttributeCodec codec) {
+  DecodedValues(int capacity, AttributeCodec codec) {
     this.capacity = capacity;
     this.codec = codec;
   }
@@ -48,7 +50,8 @@ public final class DecodedValues {
     if (capacity == 0) {
       return null;
     }
-    Left l = left.remove(new Key(sessionId, name));
+    ConcurrentHashMap<String, Left> session = left.get(sessionId);
+    Left l = session == null ? null : session.remove(name);
     if (l == null || l.loader != loader || !Arrays.equals(l.bytes, stored)) {
       return null;
     }
@@ -64,14 +67,20 @@ public final class DecodedValues {
     if (capacity == 0) {
       return;
     }
-    if (left.size() >= capacity) {
+    if (left.size() >= capacity && !left.containsKey(sessionId)) {
       left.clear();
     }
-    left.put(new Key(sessionId, name), new Left(bytes, object, loader));
+    left.computeIfAbsent(sessionId, id -> new ConcurrentHashMap<>())
+        .put(name, new Left(bytes, object, loader));
   }
 
-  /** Objects held now. */
-  int size() {
+  /** Drops what session {@code sessionId} left: it has ended. */
+  void forget(String sessionId) {
+    left.remove(sessionId);
+  }
+
+  /** Sessions whose objects are held now. */
+  int sessions() {
     return left.size();
   }
 }

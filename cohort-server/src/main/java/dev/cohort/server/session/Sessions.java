@@ -48,7 +48,7 @@ public final class Sessions implements AutoCloseable {
     this.decoded = new DecodedValues(DECODED_CAPACITY, codec);
   }
 
-  /** Most attribute objects kept for the next call of their session on this node. */
+  /** Most sessions whose attribute objects are kept for their next call on this node. */
   static final int DECODED_CAPACITY = 10_000;
 
   /** The session with {@code id} if it exists and has not expired. */
@@ -58,6 +58,7 @@ public final class Sessions implements AutoCloseable {
     }
     Optional<SessionData> found = store.get(id);
     if (found.isPresent() && found.get().expiredAt(clock.instant())) {
+      decoded.forget(id);
       store.remove(id);
       return Optional.empty();
     }
@@ -83,6 +84,7 @@ public final class Sessions implements AutoCloseable {
     SessionData latest = store.get(old.id()).orElse(old);
     boolean carry = old.user().equals(user) || Caller.ANONYMOUS.equals(old.user());
     // Removed first: rotating does not add a session, so it must not fail on a full node.
+    decoded.forget(old.id());
     store.remove(old.id());
     return createWith(user, carry ? latest.attributes() : Map.of());
   }
@@ -124,6 +126,7 @@ public final class Sessions implements AutoCloseable {
   /** Saves what the call changed (or removes the session if the call invalidated it). */
   public SaveResult save(LiveSession session) {
     if (session.invalidated()) {
+      decoded.forget(session.id());
       store.remove(session.id());
       return new SaveResult.Saved();
     }
@@ -153,6 +156,7 @@ public final class Sessions implements AutoCloseable {
 
   /** Ends the session. */
   public void invalidate(String id) {
+    decoded.forget(id);
     store.remove(id);
   }
 

@@ -122,14 +122,31 @@ class DecodedValuesTest {
   }
 
   @Test
+  void anEndedSessionsObjectsGo() {
+    DecodedValues values = new DecodedValues(10, codec);
+    byte[] bytes = encode("x");
+    values.leave("s1", "a", bytes, "x", LOADER);
+    values.leave("s1", "b", bytes, "x", LOADER);
+    values.leave("s2", "a", bytes, "x", LOADER);
+
+    values.forget("s1");
+
+    assertThat(values.sessions()).isEqualTo(1);
+    assertThat(values.take("s1", "a", bytes, LOADER)).isNull();
+    assertThat(values.take("s2", "a", bytes, LOADER)).isEqualTo("x");
+  }
+
+  @Test
   void theSetIsBounded() {
     DecodedValues values = new DecodedValues(3, codec);
     byte[] bytes = encode("x");
     for (int i = 0; i < 10; i++) {
       values.leave("s" + i, "a", bytes, "x", LOADER);
-      assertThat(values.size()).isLessThanOrEqualTo(3);
+      values.leave("s" + i, "b", bytes, "x", LOADER);
+      assertThat(values.sessions()).isLessThanOrEqualTo(3);
     }
     assertThat(values.take("s9", "a", bytes, LOADER)).isEqualTo("x");
+    assertThat(values.take("s9", "b", bytes, LOADER)).isEqualTo("x");
     assertThat(values.take("s9", "a", bytes, LOADER)).as("taken once").isNull();
   }
 
