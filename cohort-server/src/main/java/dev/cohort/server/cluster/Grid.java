@@ -34,6 +34,7 @@ import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
 import org.jgroups.protocols.MPING;
+import org.jgroups.protocols.PerDestinationBundler;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
@@ -64,9 +65,6 @@ public final class Grid implements AutoCloseable {
    * found a cluster of its own and merge seconds later (seen in the failover benchmark).
    */
   static final int DISCOVERY_RUNS = 3;
-
-  /** JGroups' policy for received messages: each connection's receiver delivers them itself. */
-  static final String MESSAGE_PROCESSING = "all-direct";
 
   /** How a cache keeps its copies. */
   public enum Copies {
@@ -223,13 +221,12 @@ public final class Grid implements AutoCloseable {
       // Byte counters for cohort_cluster_sent/received_bytes_total (off by default in JGroups).
       tcp.enableStats(true);
       tcp.getMessageStats().enable(true);
-      // Each connection's receiver passes what it reads up the stack itself, instead of handing
-      // every message to another thread: a session write's backup copy and its acknowledgement
-      // each save a thread hand-off (about 14% of the cluster's CPU per session write, see
-      // docs/benchmarks.md). Nothing above blocks a receiver: JGroups' views, merges and
-      // failure detection run on their own threads, and Infinispan moves any command that may
-      // block (or wait for a topology) to its own executors.
-      tcp.setMessageProcessingPolicy(MESSAGE_PROCESSING);
+      // A sender thread per destination, not JGroups' default single sender thread: in that mode
+      // JGroups 5.5.5's PerDestinationBundler drops the messages still queued for a member that
+      // left without lowering its count of waiting messages, and its thread then loops forever
+      // finding none. A spinning virtual thread keeps its carrier, so on two cores a node
+      // stalled (seen in StatefulClusterTest: a node's close never finished).
+      tcp.setBundler(new PerDestinationBundler().useSingleSenderThread(false));
       Protocol discovery;
       if (t.discovery() == ClusterConfig.Discovery.MULTICAST) {
         discovery =
