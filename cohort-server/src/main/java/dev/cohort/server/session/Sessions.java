@@ -58,8 +58,7 @@ public final class Sessions implements AutoCloseable {
     }
     Optional<SessionData> found = store.get(id);
     if (found.isPresent() && found.get().expiredAt(clock.instant())) {
-      decoded.forget(id);
-      store.remove(id);
+      end(id);
       return Optional.empty();
     }
     return found;
@@ -84,8 +83,7 @@ public final class Sessions implements AutoCloseable {
     SessionData latest = store.get(old.id()).orElse(old);
     boolean carry = old.user().equals(user) || Caller.ANONYMOUS.equals(old.user());
     // Removed first: rotating does not add a session, so it must not fail on a full node.
-    decoded.forget(old.id());
-    store.remove(old.id());
+    end(old.id());
     return createWith(user, carry ? latest.attributes() : Map.of());
   }
 
@@ -126,8 +124,7 @@ public final class Sessions implements AutoCloseable {
   /** Saves what the call changed (or removes the session if the call invalidated it). */
   public SaveResult save(LiveSession session) {
     if (session.invalidated()) {
-      decoded.forget(session.id());
-      store.remove(session.id());
+      end(session.id());
       return new SaveResult.Saved();
     }
     Instant now = clock.instant();
@@ -156,6 +153,11 @@ public final class Sessions implements AutoCloseable {
 
   /** Ends the session. */
   public void invalidate(String id) {
+    end(id);
+  }
+
+  /** Removes session {@code id} and drops the attribute objects it left on this node. */
+  private void end(String id) {
     decoded.forget(id);
     store.remove(id);
   }
