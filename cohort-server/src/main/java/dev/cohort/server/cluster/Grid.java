@@ -66,6 +66,12 @@ public final class Grid implements AutoCloseable {
    */
   static final int DISCOVERY_RUNS = 3;
 
+  /**
+   * JGroups' policy for received messages: each connection's receiver delivers them itself, except
+   * membership messages, which {@link MembershipHandoff} gives to the thread pool.
+   */
+  static final String MESSAGE_PROCESSING = "all-direct";
+
   /** How a cache keeps its copies. */
   public enum Copies {
     /** As {@code cluster.replication} says (sessions). */
@@ -227,6 +233,11 @@ public final class Grid implements AutoCloseable {
       // finding none. A spinning virtual thread keeps its carrier, so on two cores a node
       // stalled (seen in StatefulClusterTest: a node's close never finished).
       tcp.setBundler(new PerDestinationBundler().useSingleSenderThread(false));
+      // Each connection's receiver passes what it reads up the stack itself instead of handing
+      // every message to another thread: a session write's backup copy and its acknowledgement
+      // each save a thread hand-off. Membership messages, whose handling waits, are handed off
+      // above the seal (MembershipHandoff).
+      tcp.setMessageProcessingPolicy(MESSAGE_PROCESSING);
       Protocol discovery;
       if (t.discovery() == ClusterConfig.Discovery.MULTICAST) {
         discovery =
@@ -254,6 +265,7 @@ public final class Grid implements AutoCloseable {
           List.of(
               tcp,
               new Seal(t.secret().reveal(), config.effectiveName()),
+              new MembershipHandoff(),
               discovery,
               new MERGE3().setMinInterval(Math.max(1_000, drop / 2)).setMaxInterval(Math.max(2_000, drop)),
               // Heartbeat timeouts (a hung or cut-off member) are verified before the member is
