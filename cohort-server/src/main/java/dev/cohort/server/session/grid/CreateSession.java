@@ -5,7 +5,8 @@ import org.infinispan.functional.EntryView.ReadWriteEntryView;
 import org.infinispan.protostream.annotations.Proto;
 
 /**
- * Adds a new session unless one with its id exists (a retry of the same creation succeeds).
+ * Adds a new session unless one with its id exists (a retry of the same creation succeeds). Every
+ * owner that applies it writes the session, backups included.
  *
  * @param session the new session
  */
@@ -16,13 +17,22 @@ public record CreateSession(StoredSession session)
   @Override
   public Boolean apply(ReadWriteEntryView<String, StoredSession> view) {
     StoredSession existing = view.find().orElse(null);
-    if (existing != null) {
-      // The same creation retried after a topology change: same random CSRF token, user and time.
-      return existing.csrfToken().equals(session.csrfToken())
-          && existing.user().equals(session.user())
-          && existing.createdAt() == session.createdAt();
+    if (existing == null) {
+      view.set(session);
+      return true;
     }
-    view.set(session);
-    return true;
+    boolean same =
+        existing.csrfToken().equals(session.csrfToken())
+            && existing.user().equals(session.user())
+            && existing.createdAt() == session.createdAt();
+    if (same) {
+      // This creation, found already: retried after a topology change, or, on a backup owner that
+      // is new during a rebalance, the primary's copy read from the previous owners. Write it
+      // anyway: such a backup holds only what writes give it once state transfer has passed, and
+      // without this write it would never hold the session (seen: a member that had joined
+      // moments before answered "gone" for a session it had just created).
+      view.set(existing);
+    }
+    return same;
   }
 }
