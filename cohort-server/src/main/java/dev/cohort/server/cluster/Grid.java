@@ -68,7 +68,7 @@ public final class Grid implements AutoCloseable {
 
   /**
    * JGroups' policy for received messages: each connection's receiver delivers them itself, except
-   * membership messages, which {@link MembershipHandoff} gives to the thread pool.
+   * membership messages, which {@link DirectDelivery} gives to the thread pool.
    */
   static final String MESSAGE_PROCESSING = "all-direct";
 
@@ -181,6 +181,9 @@ public final class Grid implements AutoCloseable {
         .addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, new FixedChannel(channel))
         .clusterName(config.effectiveName())
         .nodeName(nodeName);
+    // Non-blocking work that a received message starts runs on its receiver (a backup copy of a
+    // session write, above all): see InlineOnReceivers.
+    global.nonBlockingThreadPool().threadPoolFactory(new InlineOnReceivers());
     global.serialization().addContextInitializer(schema);
     global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
     global.cacheContainer().statistics(false);
@@ -236,7 +239,7 @@ public final class Grid implements AutoCloseable {
       // Each connection's receiver passes what it reads up the stack itself instead of handing
       // every message to another thread: a session write's backup copy and its acknowledgement
       // each save a thread hand-off. Membership messages, whose handling waits, are handed off
-      // above the seal (MembershipHandoff).
+      // above the seal (DirectDelivery).
       tcp.setMessageProcessingPolicy(MESSAGE_PROCESSING);
       Protocol discovery;
       if (t.discovery() == ClusterConfig.Discovery.MULTICAST) {
@@ -265,7 +268,7 @@ public final class Grid implements AutoCloseable {
           List.of(
               tcp,
               new Seal(t.secret().reveal(), config.effectiveName()),
-              new MembershipHandoff(),
+              new DirectDelivery(),
               discovery,
               new MERGE3().setMinInterval(Math.max(1_000, drop / 2)).setMaxInterval(Math.max(2_000, drop)),
               // Heartbeat timeouts (a hung or cut-off member) are verified before the member is
