@@ -191,8 +191,8 @@ public final class Grid implements AutoCloseable {
         .addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, new FixedChannel(channel))
         .clusterName(config.effectiveName())
         .nodeName(nodeName);
-    // Non-blocking work that a received message starts runs on its receiver (a backup copy of a
-    // session write, above all): see InlineOnReceivers.
+    // A backup copy of a write, which a receiver hands to Infinispan's non-blocking executor, is
+    // applied on that receiver instead: see InlineOnReceivers.
     global.nonBlockingThreadPool().threadPoolFactory(new InlineOnReceivers());
     global.serialization().addContextInitializer(schema);
     global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
