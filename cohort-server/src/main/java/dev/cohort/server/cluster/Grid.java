@@ -67,12 +67,6 @@ public final class Grid implements AutoCloseable {
   static final int DISCOVERY_RUNS = 3;
 
   /**
-   * JGroups' policy for received messages: each connection's receiver delivers them itself, except
-   * membership messages, which {@link DirectDelivery} gives to the thread pool.
-   */
-  static final String MESSAGE_PROCESSING = "all-direct";
-
-  /**
    * The number of owners that makes every member own every entry ({@code cluster.replication:
    * all}): Infinispan gives an entry at most as many owners as there are members.
    */
@@ -191,9 +185,9 @@ public final class Grid implements AutoCloseable {
         .addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, new FixedChannel(channel))
         .clusterName(config.effectiveName())
         .nodeName(nodeName);
-    // A backup copy of a write, which a receiver hands to Infinispan's non-blocking executor, is
-    // applied on that receiver instead: see InlineOnReceivers.
-    global.nonBlockingThreadPool().threadPoolFactory(new InlineOnReceivers());
+    // A backup copy of a write, which the thread delivering it hands to Infinispan's non-blocking
+    // executor, is applied on that thread instead: see InlineBackupCopies.
+    global.nonBlockingThreadPool().threadPoolFactory(new InlineBackupCopies());
     global.serialization().addContextInitializer(schema);
     global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
     global.cacheContainer().statistics(false);
@@ -246,11 +240,6 @@ public final class Grid implements AutoCloseable {
       // finding none. A spinning virtual thread keeps its carrier, so on two cores a node
       // stalled (seen in StatefulClusterTest: a node's close never finished).
       tcp.setBundler(new PerDestinationBundler().useSingleSenderThread(false));
-      // Each connection's receiver passes what it reads up the stack itself instead of handing
-      // every message to another thread: a session write's backup copy and its acknowledgement
-      // each save a thread hand-off. Membership messages, whose handling waits, are handed off
-      // above the seal (DirectDelivery).
-      tcp.setMessageProcessingPolicy(MESSAGE_PROCESSING);
       Protocol discovery;
       if (t.discovery() == ClusterConfig.Discovery.MULTICAST) {
         discovery =
@@ -278,7 +267,7 @@ public final class Grid implements AutoCloseable {
           List.of(
               tcp,
               new Seal(t.secret().reveal(), config.effectiveName()),
-              new DirectDelivery(),
+              new Delivering(),
               discovery,
               new MERGE3().setMinInterval(Math.max(1_000, drop / 2)).setMaxInterval(Math.max(2_000, drop)),
               // Heartbeat timeouts (a hung or cut-off member) are verified before the member is

@@ -8,53 +8,23 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.AdvancedCache;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
-import org.jgroups.Message;
 import org.jgroups.protocols.pbcast.GMS;
-import org.jgroups.stack.Protocol;
-import org.jgroups.stack.ProtocolStack;
-import org.jgroups.util.MessageBatch;
 import org.junit.jupiter.api.Test;
 
 /**
- * A member passes what it receives up the stack on the connection's own receiver thread, with no
- * hand-off to a thread pool: a session write's backup copy and its acknowledgement each cost one
- * thread switch fewer (docs/benchmarks.md, stateful throughput), and a backup copy is applied by that
- * receiver too ({@link InlineOnReceivers}) instead of a new thread. Membership messages are the
- * exception ({@link DirectDelivery}): the coordinator waits on the thread that delivers a join
- * for the new view's acknowledgements, one of which comes over the joining member's connection.
+ * How a member handles what it receives. Delivery stays on JGroups' thread pool, and a backup copy
+ * of a write is applied by the thread that delivered it ({@link InlineBackupCopies}) instead of a
+ * thread of its own. A join never stops the coordinator reading the joining member's connection.
  */
 class ReceiveThreadTest {
 
   @Test
-  void cacheWritesFromAnotherMemberArePassedUpByTheThreadThatReadThem() throws Exception {
-    List<Integer> ports = TestGrids.transportPorts(2);
-    try (Grid a = TestGrids.grid("a", TestGrids.statefulSettings(ports.get(0), ports));
-        Grid b = TestGrids.grid("b", TestGrids.statefulSettings(ports.get(1), ports))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2 && b.members().size() == 2);
-      RecordThreads threads = new RecordThreads();
-      b.jgroupsChannel().getProtocolStack().insertProtocol(threads, ProtocolStack.Position.ABOVE, Seal.class);
-      AdvancedCache<String, String> onA = a.cache("receive-thread-test", Grid.Copies.EVERYWHERE, null);
-      AdvancedCache<String, String> onB = b.cache("receive-thread-test", Grid.Copies.EVERYWHERE, null);
-
-      for (int i = 0; i < 20; i++) {
-        onA.put("k" + i, "v" + i);
-      }
-
-      assertThat(onB.get("k19")).isEqualTo("v19");
-      assertThat(threads.names).isNotEmpty();
-      assertThat(threads.names).allMatch(name -> name.startsWith("Connection.Receiver"), "a receiver thread");
-    }
-  }
-
-  @Test
-  void aBackupCopyIsAppliedByTheReceiverThatReadIt() throws Exception {
+  void aBackupCopyIsAppliedByTheThreadThatDeliveredIt() throws Exception {
     List<Integer> ports = TestGrids.transportPorts(2);
     try (Grid a = TestGrids.grid("a", backup(TestGrids.statefulSettings(ports.get(0), ports)));
         Grid b = TestGrids.grid("b", backup(TestGrids.statefulSettings(ports.get(1), ports)))) {
@@ -86,8 +56,8 @@ class ReceiveThreadTest {
         }
       }
 
-      assertThat(threads.names).isNotEmpty();
-      assertThat(threads.names).allMatch(name -> name.startsWith("Connection.Receiver"), "a receiver thread");
+      assertThat(threads.delivering).isNotEmpty();
+      assertThat(threads.delivering).containsOnly(true);
     }
   }
 
@@ -127,30 +97,13 @@ class ReceiveThreadTest {
   /** Notes which threads apply writes that came from another member. */
   @Listener(observation = Listener.Observation.POST)
   public static final class WriteThreads {
-    final Set<String> names = ConcurrentHashMap.newKeySet();
+    final List<Boolean> delivering = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @CacheEntryCreated
     public void created(CacheEntryCreatedEvent<String, String> event) {
       if (!event.isOriginLocal()) {
-        names.add(Thread.currentThread().getName());
+        delivering.add(Delivering.delivering());
       }
-    }
-  }
-
-  /** Notes which threads pass received messages up. */
-  private static final class RecordThreads extends Protocol {
-    final Set<String> names = ConcurrentHashMap.newKeySet();
-
-    @Override
-    public Object up(Message msg) {
-      names.add(Thread.currentThread().getName());
-      return up_prot.up(msg);
-    }
-
-    @Override
-    public void up(MessageBatch batch) {
-      names.add(Thread.currentThread().getName());
-      up_prot.up(batch);
     }
   }
 }

@@ -13,22 +13,22 @@ import org.infinispan.util.concurrent.BlockingRunnable;
 
 /**
  * Infinispan's non-blocking executor, except that a backup copy of a write, handed to it by a
- * thread delivering a received message ({@link DirectDelivery#delivering()}), is applied at once on
+ * thread delivering a received message ({@link Delivering#delivering()}), is applied at once on
  * that thread.
  *
  * <p>Infinispan applies a backup copy on its non-blocking executor (a new virtual thread per task),
- * not on the thread that received it: on a backup owner, every session write would cost a thread
- * start and a wake-up. Applying a backup copy takes no lock and never blocks (Infinispan moves
- * anything that may, such as passivation to disk, to its blocking executor, and counts the
- * receivers, which are virtual threads, as threads that must not block), so the receiver can run
- * it as well as a pool thread can. Everything else still goes to the pool: running any
- * non-blocking task inline also ran one command's continuation inside another's lock release,
- * and a lock was then never released (seen in GridSessionStoreTest).
+ * not on the thread that delivered it: on a backup owner, every session write would cost one more
+ * thread start and wake-up. Applying a backup copy takes no lock and never blocks (Infinispan moves
+ * anything that may, such as passivation to disk, to its blocking executor, and counts JGroups'
+ * threads, which are virtual threads, as threads that must not block), so the delivering thread,
+ * itself a thread of JGroups' pool, can run it as well as a new one. Everything else still goes to
+ * the pool: running any non-blocking task inline also ran one command's continuation inside
+ * another's lock release, and a lock was then never released (seen in GridSessionStoreTest).
  *
  * <p>A backup copy is recognised by its class: Infinispan 16's triangle handler creates it as its
  * one anonymous runnable. {@code ReceiveThreadTest} fails if a later version changes that.
  */
-final class InlineOnReceivers implements ThreadPoolExecutorFactory<ExecutorService> {
+final class InlineBackupCopies implements ThreadPoolExecutorFactory<ExecutorService> {
 
   private final ThreadPoolExecutorFactory<? extends ExecutorService> pool =
       CoreExecutorFactory.executorFactory(
@@ -66,7 +66,7 @@ final class InlineOnReceivers implements ThreadPoolExecutorFactory<ExecutorServi
 
     @Override
     public void execute(Runnable task) {
-      if (DirectDelivery.delivering() && backupCopy(task)) {
+      if (Delivering.delivering() && backupCopy(task)) {
         task.run();
       } else {
         pool.execute(task);
