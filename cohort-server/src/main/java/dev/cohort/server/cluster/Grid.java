@@ -66,12 +66,6 @@ public final class Grid implements AutoCloseable {
    */
   static final int DISCOVERY_RUNS = 3;
 
-  /**
-   * The number of owners that makes every member own every entry ({@code cluster.replication:
-   * all}): Infinispan gives an entry at most as many owners as there are members.
-   */
-  static final int EVERY_MEMBER = 1_000;
-
   /** How a cache keeps its copies. */
   public enum Copies {
     /** As {@code cluster.replication} says (sessions). */
@@ -154,16 +148,12 @@ public final class Grid implements AutoCloseable {
     }
     boolean everywhere =
         copies == Copies.EVERYWHERE || config.replication() == ClusterConfig.Replication.ALL;
-    // A copy on every member is a distributed cache whose owners are all the members, not a
-    // replicated cache: Infinispan writes a distributed cache with its triangle (the primary
-    // applies, each backup applies and acknowledges to the caller directly), and a replicated
-    // one with the primary waiting for every backup's answer first, which costs more per write.
-    // Reads are local either way, since every member owns every entry.
     b.clustering()
-        .cacheMode(CacheMode.DIST_SYNC)
-        .remoteTimeout(config.syncTimeout().toMillis())
-        .hash()
-        .numOwners(everywhere ? EVERY_MEMBER : config.backups() + 1);
+        .cacheMode(everywhere ? CacheMode.REPL_SYNC : CacheMode.DIST_SYNC)
+        .remoteTimeout(config.syncTimeout().toMillis());
+    if (!everywhere) {
+      b.clustering().hash().numOwners(config.backups() + 1);
+    }
     // A (re)joining member serves at once; entries it does not have yet are read from their
     // previous owners while they are copied over.
     b.clustering().stateTransfer().awaitInitialTransfer(false);
@@ -185,9 +175,6 @@ public final class Grid implements AutoCloseable {
         .addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, new FixedChannel(channel))
         .clusterName(config.effectiveName())
         .nodeName(nodeName);
-    // A backup copy of a write, which the thread delivering it hands to Infinispan's non-blocking
-    // executor, is applied on that thread instead: see InlineBackupCopies.
-    global.nonBlockingThreadPool().threadPoolFactory(new InlineBackupCopies());
     global.serialization().addContextInitializer(schema);
     global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
     global.cacheContainer().statistics(false);
@@ -267,7 +254,6 @@ public final class Grid implements AutoCloseable {
           List.of(
               tcp,
               new Seal(t.secret().reveal(), config.effectiveName()),
-              new Delivering(),
               discovery,
               new MERGE3().setMinInterval(Math.max(1_000, drop / 2)).setMaxInterval(Math.max(2_000, drop)),
               // Heartbeat timeouts (a hung or cut-off member) are verified before the member is
