@@ -5,8 +5,8 @@ import org.infinispan.functional.EntryView.ReadWriteEntryView;
 import org.infinispan.protostream.annotations.Proto;
 
 /**
- * Adds a new session unless one with its id exists (a retry of the same creation succeeds). Every
- * owner that applies it writes the session, backups included.
+ * Adds a new session unless one with its id exists (a retry of the same creation succeeds). An
+ * owner that finds this creation done already writes the session anyway, backups included.
  *
  * @param session the new session
  */

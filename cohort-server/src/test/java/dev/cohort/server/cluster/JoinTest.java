@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * direct delivery ({@code all-direct}, tried for throughput and reverted) it was, and the joiner
  * was suspected and the cluster split (docs/benchmarks.md).
  */
-class ReceiveThreadTest {
+class JoinTest {
 
   @Test
   void aJoinDoesNotStopTheCoordinatorReadingTheJoiningMembersConnection() throws Exception {
