@@ -4,6 +4,7 @@ import dev.cohort.server.config.ClusterConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -254,6 +255,7 @@ public final class Grid implements AutoCloseable {
           List.of(
               tcp,
               new Seal(t.secret().reveal(), config.effectiveName()),
+              new ReceiverHandoff(),
               discovery,
               new MERGE3().setMinInterval(Math.max(1_000, drop / 2)).setMaxInterval(Math.max(2_000, drop)),
               // Heartbeat timeouts (a hung or cut-off member) are verified before the member is
@@ -269,8 +271,17 @@ public final class Grid implements AutoCloseable {
               new GMS().setJoinTimeout(Math.max(1_000, drop / 2)),
               new UFC(),
               new MFC(),
-              new FRAG4());
+              new FRAG4(),
+              new ReceiverSends());
       JChannel channel = new JChannel(stack);
+      // Each connection's receiver passes cache traffic up itself (DirectDelivery); the rest goes
+      // to the thread pool (ReceiverHandoff), and a receiver's own sends skip flow control
+      // (ReceiverSends). A delivery that takes a third of the drop time is logged with its stack.
+      // Set once the stack is initialized: the transport's init installs the policy its
+      // message_processing_policy property names, over any set before.
+      DirectDelivery delivery = new DirectDelivery(nodeName, Duration.ofMillis(Math.max(250, drop / 3)));
+      tcp.msgProcessingPolicy(delivery);
+      delivery.init(tcp);
       channel.name(nodeName);
       return channel;
     } catch (UnknownHostException e) {

@@ -14,10 +14,11 @@ import org.junit.jupiter.api.Test;
 /**
  * A join never stops the coordinator reading the joining member's connection. The coordinator
  * handles a join on the thread that delivers it and waits there for every member to acknowledge
- * the new view; the joiner's acknowledgement comes over the joiner's own connection. With JGroups'
- * thread-pool delivery (the transport's) that thread is never the connection's receiver; with
- * direct delivery ({@code all-direct}, tried for throughput and reverted) it was, and the joiner
- * was suspected and the cluster split (docs/benchmarks.md).
+ * the new view; the joiner's acknowledgement comes over the joiner's own connection. Receivers
+ * deliver cache traffic themselves ({@link DirectDelivery}) but give membership messages to the
+ * thread pool ({@link ReceiverHandoff}); without that hand-off the coordinator's receiver for the
+ * joiner waited out the acknowledgement timeout, the joiner was suspected and the cluster split
+ * (docs/benchmarks.md).
  */
 class JoinTest {
 
