@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * How received cluster messages reach the protocols above the transport: each connection's receiver
  * passes what it reads up the stack itself (as JGroups' {@code all-direct}) instead of handing every
  * message to a new thread. Messages a member sends itself (loopback) still go to the thread pool. A session write's backup copy and its acknowledgement each save a thread
- * hand-off, about a fifth of a replicated write's CPU on two cores (docs/benchmarks.md).
+ * hand-off, about a tenth of a replicated write's CPU on two cores (docs/benchmarks.md).
  *
  * <p>A receiver that waits while delivering reads nothing else from its connection meanwhile,
  * heartbeats included, and the member at the other end gets suspected. Three things keep receivers
