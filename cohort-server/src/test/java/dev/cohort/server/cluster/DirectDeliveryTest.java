@@ -96,12 +96,29 @@ class DirectDeliveryTest {
     return top;
   }
 
+  /** Two members of one grid, closed together. */
+  private record Members(Grid a, Grid b) implements AutoCloseable {
+    static Members start() {
+      List<Integer> ports = TestGrids.transportPorts(2);
+      Grid a = TestGrids.grid("a", TestGrids.statefulSettings(ports.get(0), ports));
+      Grid b = TestGrids.grid("b", TestGrids.statefulSettings(ports.get(1), ports));
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2 && b.members().size() == 2);
+      return new Members(a, b);
+    }
+
+    @Override
+    public void close() {
+      try (a; b) {
+        // both closed, b first
+      }
+    }
+  }
+
   @Test
   void cacheWritesArePassedUpByTheReceiverThatReadThemAndItsSendsSkipFlowControl() throws Exception {
-    List<Integer> ports = TestGrids.transportPorts(2);
-    try (Grid a = TestGrids.grid("a", TestGrids.statefulSettings(ports.get(0), ports));
-        Grid b = TestGrids.grid("b", TestGrids.statefulSettings(ports.get(1), ports))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2 && b.members().size() == 2);
+    try (Members m = Members.start()) {
+      Grid a = m.a();
+      Grid b = m.b();
       AdvancedCache<String, String> onA = a.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
       AdvancedCache<String, String> onB = b.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
       Top top = install(b);
@@ -126,10 +143,9 @@ class DirectDeliveryTest {
 
   @Test
   void aReceiverThatTakesLongIsReportedWithItsStack() throws Exception {
-    List<Integer> ports = TestGrids.transportPorts(2);
-    try (Grid a = TestGrids.grid("a", TestGrids.statefulSettings(ports.get(0), ports));
-        Grid b = TestGrids.grid("b", TestGrids.statefulSettings(ports.get(1), ports))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2 && b.members().size() == 2);
+    try (Members m = Members.start()) {
+      Grid a = m.a();
+      Grid b = m.b();
       AdvancedCache<String, String> onA = a.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
       b.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
       Top top = install(b);
