@@ -116,9 +116,9 @@ class DirectDeliveryTest {
 
   @Test
   void cacheWritesArePassedUpByTheReceiverThatReadThemAndItsSendsSkipFlowControl() throws Exception {
-    try (Members m = Members.start()) {
-      Grid a = m.a();
-      Grid b = m.b();
+    try (Members members = Members.start()) {
+      Grid a = members.a();
+      Grid b = members.b();
       AdvancedCache<String, String> onA = a.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
       AdvancedCache<String, String> onB = b.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
       Top top = install(b);
@@ -143,9 +143,9 @@ class DirectDeliveryTest {
 
   @Test
   void aReceiverThatTakesLongIsReportedWithItsStack() throws Exception {
-    try (Members m = Members.start()) {
-      Grid a = m.a();
-      Grid b = m.b();
+    try (Members members = Members.start()) {
+      Grid a = members.a();
+      Grid b = members.b();
       AdvancedCache<String, String> onA = a.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
       b.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
       Top top = install(b);
