@@ -38,7 +38,7 @@ final class DirectDelivery extends SubmitToThreadPool {
   private static final Logger LOG = LoggerFactory.getLogger(DirectDelivery.class);
   private static final int STACK_FRAMES = 60;
 
-  /** Per thread: when its current outermost delivery began (0 if none) and the last one reported. */
+  /** Per receiver thread: when its current outermost delivery began (0 if none), the last one reported. */
   private static final class Delivery {
     final Thread thread = Thread.currentThread();
     volatile long since;
@@ -89,22 +89,21 @@ final class DirectDelivery extends SubmitToThreadPool {
   private Delivery enter() {
     Delivery d = CURRENT.get();
     if (d == null) {
+      // Registered once per receiver thread; the watchdog forgets threads that have ended (a
+      // closed connection's receiver).
       d = new Delivery();
       CURRENT.set(d);
+      deliveries.put(d.thread, d);
     }
     if (d.depth++ == 0) {
-      // Registered while delivering only: an idle receiver, or one whose connection closed, is not
-      // kept reachable from here.
-      deliveries.put(d.thread, d);
       d.since = System.nanoTime();
     }
     return d;
   }
 
-  private void exit(Delivery d) {
+  private static void exit(Delivery d) {
     if (--d.depth == 0) {
       d.since = 0;
-      deliveries.remove(d.thread);
     }
   }
 
@@ -146,6 +145,7 @@ final class DirectDelivery extends SubmitToThreadPool {
         return;
       }
       long now = System.nanoTime();
+      deliveries.keySet().removeIf(thread -> !thread.isAlive());
       for (Delivery d : deliveries.values()) {
         long since = d.since;
         if (since != 0 && since != d.reported && now - since > reportAfterNanos) {

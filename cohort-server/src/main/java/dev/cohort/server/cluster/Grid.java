@@ -444,7 +444,7 @@ public final class Grid implements AutoCloseable {
    * the change until it has; this retries for up to 10 s.
    */
   private static void makeAvailable(String name, AdvancedCache<?, ?> cache) {
-    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (true) {
       try {
         cache.setAvailability(AvailabilityMode.AVAILABLE);
@@ -458,7 +458,7 @@ public final class Grid implements AutoCloseable {
               "cache " + name + " is still not available after promoting it; see cohort cluster"
                   + " status");
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(50).toNanos());
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
       } catch (org.infinispan.commons.CacheException e) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
@@ -467,7 +467,7 @@ public final class Grid implements AutoCloseable {
               e);
         }
         LOG.debug("cache {} not ready to be promoted yet: {}", name, e.toString());
-        java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(200).toNanos());
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
       }
     }
   }

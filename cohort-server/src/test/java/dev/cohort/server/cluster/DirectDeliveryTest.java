@@ -32,7 +32,6 @@ class DirectDeliveryTest {
   /** Sits at the top of a stack and records, per cache message, the thread that delivered it. */
   private static final class Top extends Protocol {
     final Set<String> threads = ConcurrentHashMap.newKeySet();
-    final Map<Boolean, Boolean> probeSkippedFlowControl = new ConcurrentHashMap<>();
     final AtomicBoolean probed = new AtomicBoolean();
     volatile CountDownLatch hold;
     volatile long holdMillis;
@@ -88,22 +87,25 @@ class DirectDeliveryTest {
     }
   }
 
-  private static Top install(Grid grid) throws Exception {
-    ProtocolStack stack = grid.jgroupsChannel().getProtocolStack();
-    Top top = new Top();
-    stack.insertProtocol(new Catch(), ProtocolStack.Position.BELOW, ReceiverSends.class);
-    stack.insertProtocol(top, ProtocolStack.Position.ABOVE, ReceiverSends.class);
-    return top;
-  }
-
-  /** Two members of one grid, closed together. */
-  private record Members(Grid a, Grid b) implements AutoCloseable {
-    static Members start() {
+  /**
+   * Two members of one grid with a cache on both, {@link Top} and {@link Catch} installed on
+   * {@code b}; closed together.
+   */
+  private record Rig(Grid a, Grid b, AdvancedCache<String, String> onA, AdvancedCache<String, String> onB, Top top, Catch caught)
+      implements AutoCloseable {
+    static Rig start() throws Exception {
       List<Integer> ports = TestGrids.transportPorts(2);
       Grid a = TestGrids.grid("a", TestGrids.statefulSettings(ports.get(0), ports));
       Grid b = TestGrids.grid("b", TestGrids.statefulSettings(ports.get(1), ports));
       await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2 && b.members().size() == 2);
-      return new Members(a, b);
+      AdvancedCache<String, String> onA = a.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
+      AdvancedCache<String, String> onB = b.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
+      ProtocolStack stack = b.jgroupsChannel().getProtocolStack();
+      Top top = new Top();
+      Catch caught = new Catch();
+      stack.insertProtocol(caught, ProtocolStack.Position.BELOW, ReceiverSends.class);
+      stack.insertProtocol(top, ProtocolStack.Position.ABOVE, ReceiverSends.class);
+      return new Rig(a, b, onA, onB, top, caught);
     }
 
     @Override
@@ -116,19 +118,15 @@ class DirectDeliveryTest {
 
   @Test
   void cacheWritesArePassedUpByTheReceiverThatReadThemAndItsSendsSkipFlowControl() throws Exception {
-    try (Members members = Members.start()) {
-      Grid a = members.a();
-      Grid b = members.b();
-      AdvancedCache<String, String> onA = a.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
-      AdvancedCache<String, String> onB = b.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
-      Top top = install(b);
-      Catch caught = b.jgroupsChannel().getProtocolStack().findProtocol(Catch.class);
+    try (Rig rig = Rig.start()) {
+      Top top = rig.top();
+      Catch caught = rig.caught();
 
       for (int i = 0; i < 20; i++) {
-        onA.put("k" + i, "v" + i);
+        rig.onA().put("k" + i, "v" + i);
       }
 
-      assertThat(onB.get("k19")).isEqualTo("v19");
+      assertThat(rig.onB().get("k19")).isEqualTo("v19");
       assertThat(top.threads).isNotEmpty();
       assertThat(top.threads).allMatch(name -> name.startsWith("Connection.Receiver"), "a receiver thread");
       // The probe was sent by the receiver, while delivering: it skipped flow control.
@@ -136,26 +134,22 @@ class DirectDeliveryTest {
       assertThat(caught.noFlowControl.keySet()).allMatch(name -> name.startsWith("Connection.Receiver"));
       assertThat(caught.noFlowControl.values()).containsOnly(true);
       // Any other thread's sends keep flow control.
-      top.down(new EmptyMessage(a.jgroupsChannel().getAddress()));
+      top.down(new EmptyMessage(rig.a().jgroupsChannel().getAddress()));
       assertThat(caught.noFlowControl.get(Thread.currentThread().getName())).isFalse();
     }
   }
 
   @Test
   void aReceiverThatTakesLongIsReportedWithItsStack() throws Exception {
-    try (Members members = Members.start()) {
-      Grid a = members.a();
-      Grid b = members.b();
-      AdvancedCache<String, String> onA = a.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
-      b.cache("direct-delivery-test", Grid.Copies.EVERYWHERE, null);
-      Top top = install(b);
+    try (Rig rig = Rig.start()) {
+      Top top = rig.top();
       CountDownLatch release = new CountDownLatch(1);
       // Past the report threshold (a third of the 1.5 s drop time), inside the drop time.
       top.holdMillis = 1_200;
       top.hold = release;
 
       try (LogCapture log = new LogCapture()) {
-        onA.putAsync("held", "v");
+        rig.onA().putAsync("held", "v");
         await()
             .atMost(Duration.ofSeconds(10))
             .until(() -> log.warnings().stream().anyMatch(m -> m.startsWith("COH.0700.0015W")));
