@@ -23,7 +23,10 @@ import java.util.Optional;
  */
 final class StatefulThroughput {
 
-  /** Tomcat 11 DeltaManager, synchronous replication, 2 nodes on this machine (from the issue). */
+  /**
+   * Tomcat 11 DeltaManager, synchronous replication, 2 nodes on this machine (the issue's figure;
+   * {@code cohort-bench/reference/tomcat/run} measures it with this benchmark's own load).
+   */
   static final double TOMCAT_RATE = 23_000;
 
   /** ... which is this share of Tomcat's stateless rate. Cohort should do better. */
@@ -323,7 +326,8 @@ final class StatefulThroughput {
           Locale.ROOT,
           "%s: %,.0f calls/s = %.1f%% of the standalone node's addItem, %.1f%% of its stateless"
               + " greet. Tomcat 11 DeltaManager (sync) on this machine: ~%,.0f/s, ~%.0f%% of its"
-              + " stateless rate. Share of the stateless rate better than Tomcat's: %s; rate %s"
+              + " stateless rate (the issue's figures; cohort-bench/reference/tomcat/run measures"
+              + " them with this load). Share of the stateless rate better than Tomcat's: %s; rate %s"
               + " Tomcat's.%n",
           rows.get(j).label(),
           rate,

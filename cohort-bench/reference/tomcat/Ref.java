@@ -1,0 +1,94 @@
+package ref;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+
+/** Tomcat reference for cohort-bench stateful-throughput: same requests, same answers. */
+public final class Ref {
+  static final ObjectMapper JSON = new ObjectMapper().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+  static final String AUTH = "Basic " + java.util.Base64.getEncoder().encodeToString("bench:bench-password-1".getBytes());
+
+  /** Takes the session id from X-Cohort-Session, as cohort-bench's wrk script sends it. */
+  public static final class HeaderSessionValve extends ValveBase {
+    public HeaderSessionValve() {
+      super(true);
+    }
+
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+      String id = request.getHeader("X-Cohort-Session");
+      if (id != null) {
+        request.setRequestedSessionId(id);
+        request.setRequestedSessionCookie(true);
+        request.setRequestedSessionURL(false);
+      }
+      getNext().invoke(request, response);
+    }
+  }
+
+  /** samples.hello:greet: {"name":"Ada"} -> {"greeting":"Hello, Ada!"}. */
+  public static final class Greet extends HttpServlet {
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      JsonNode in = JSON.readTree(req.getInputStream());
+      resp.setContentType("application/json");
+      JSON.writeValue(resp.getOutputStream(), Map.of("greeting", "Hello, " + in.path("name").asText() + "!"));
+    }
+  }
+
+  public static final class CartItems implements Serializable {
+    final List<String> items = new ArrayList<>();
+  }
+
+  /** samples.cart:addItem: {"item":"apple"} -> {"count":N}; a new session for valid credentials. */
+  public static final class AddItem extends HttpServlet {
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      HttpSession session = req.getSession(false);
+      if (session == null) {
+        if (!AUTH.equals(req.getHeader("Authorization"))) {
+          resp.sendError(401);
+          return;
+        }
+        session = req.getSession(true);
+      }
+      JsonNode in = JSON.readTree(req.getInputStream());
+      String item = in.path("item").asText().strip();
+      CartItems cart = (CartItems) session.getAttribute("cart");
+      if (cart == null) {
+        cart = new CartItems();
+      }
+      cart.items.add(item);
+      session.setAttribute("cart", cart);
+      resp.setHeader("X-Cohort-Session", session.getId());
+      resp.setContentType("application/json");
+      JSON.writeValue(resp.getOutputStream(), Map.of("count", cart.items.size()));
+    }
+  }
+
+  /** POST /logout: {"loggedOut":true}. */
+  public static final class Logout extends HttpServlet {
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      HttpSession session = req.getSession(false);
+      if (session != null) {
+        session.invalidate();
+      }
+      resp.setContentType("application/json");
+      resp.getOutputStream().write("{\"loggedOut\":true}".getBytes());
+    }
+  }
+}
