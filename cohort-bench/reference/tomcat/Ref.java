@@ -18,8 +18,13 @@ import org.apache.catalina.valves.ValveBase;
 
 /** Tomcat reference for cohort-bench stateful-throughput: same requests, same answers. */
 public final class Ref {
-  static final ObjectMapper JSON = new ObjectMapper().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-  static final String AUTH = "Basic " + java.util.Base64.getEncoder().encodeToString("bench:bench-password-1".getBytes());
+  // Jackson must not close the response stream: that would send the response before the
+  // replication valve has replicated (and, synchronously, had acknowledged) the session change.
+  static final ObjectMapper JSON =
+      new ObjectMapper().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+  // The credentials the run script's wrk load sends (a throwaway benchmark account).
+  static final String AUTH =
+      "Basic " + java.util.Base64.getEncoder().encodeToString("bench:bench-password-1".getBytes());
 
   /** Takes the session id from X-Cohort-Session, as cohort-bench's wrk script sends it. */
   public static final class HeaderSessionValve extends ValveBase {
