@@ -6,14 +6,19 @@ import dev.cohort.server.config.ConfigLoader;
 import dev.cohort.server.config.ConfigSources;
 import dev.cohort.server.session.grid.SessionSchemaImpl;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.TCP;
 import org.jgroups.stack.ProtocolStack;
@@ -102,8 +107,8 @@ public final class TestGrids {
    * ports}. Further settings can be added before {@code start()}.
    */
   public static TestNode.Builder statefulNode(
-      java.nio.file.Path dataDir,
-      java.nio.file.Path packagesDir,
+      Path dataDir,
+      Path packagesDir,
       String databaseUrl,
       String name,
       int port,
@@ -127,16 +132,42 @@ public final class TestGrids {
     return ConfigLoader.load(sources).config().cluster();
   }
 
-  /** Starts a grid member named {@code name}. */
+  /**
+   * Starts a grid member named {@code name}, its data (passivated sessions) in a temporary
+   * directory that is deleted when the test JVM exits.
+   */
   public static Grid grid(String name, Map<String, String> settings) {
     try {
-      return Grid.start(
-          clusterConfig(settings),
-          name,
-          new SessionSchemaImpl(),
-          java.nio.file.Files.createTempDirectory("cohort-grid-" + name));
+      Path dataDir = Files.createTempDirectory("cohort-grid-" + name);
+      deleteOnExit(dataDir);
+      return Grid.start(clusterConfig(settings), name, new SessionSchemaImpl(), dataDir);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final Set<Path> dataDirs = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Deletes {@code dir} with all it holds when the JVM exits (by then the tests have closed their
+   * grids); {@link java.io.File#deleteOnExit} deletes only empty directories.
+   */
+  private static void deleteOnExit(Path dir) {
+    synchronized (dataDirs) {
+      if (dataDirs.isEmpty()) {
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(() -> dataDirs.forEach(TestGrids::deleteTree), "cohort-test-grid-cleanup"));
+      }
+      dataDirs.add(dir);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // Best effort: a leftover temporary directory is not worth failing the build over.
     }
   }
 
