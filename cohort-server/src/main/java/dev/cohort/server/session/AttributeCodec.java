@@ -20,6 +20,8 @@ import java.util.function.Predicate;
  */
 public final class AttributeCodec {
 
+  private static final int INITIAL_BUFFER = 512;
+
   private final Predicate<Class<?>> packageClass;
 
   /** @param packageClass accepts classes that belong to deployed packages */
@@ -34,7 +36,9 @@ public final class AttributeCodec {
    *     names the offending class
    */
   public byte[] encode(Object value) throws NotSerializableException {
-    var bytes = new ByteArrayOutputStream();
+    // Sized for a typical small attribute (a cart of a few items is about 250 bytes), so the
+    // buffer rarely grows; the default 32 bytes doubled three or four times per value.
+    var bytes = new ByteArrayOutputStream(INITIAL_BUFFER);
     try (var out = new ObjectOutputStream(bytes)) {
       out.writeObject(value);
     } catch (NotSerializableException e) {

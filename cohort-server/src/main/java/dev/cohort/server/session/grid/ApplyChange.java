@@ -12,6 +12,7 @@ import org.infinispan.factories.ComponentRegistry;
 import org.infinispan.functional.EntryView.ReadWriteEntryView;
 import org.infinispan.protostream.annotations.ProtoFactory;
 import org.infinispan.protostream.annotations.ProtoField;
+import org.infinispan.protostream.annotations.ProtoTypeId;
 
 /**
  * One call's change to a session, applied where the session's copies live. Only this function
@@ -27,6 +28,7 @@ import org.infinispan.protostream.annotations.ProtoField;
  * While the owners are changing, and when a retry finds the change applied already, the primary
  * also records the whole new session; in a settled topology only the changes travel.
  */
+@ProtoTypeId(SessionSchema.APPLY_CHANGE)
 public final class ApplyChange
     implements Function<ReadWriteEntryView<String, StoredSession>, ChangeOutcome>,
         InjectableComponent {
@@ -129,6 +131,7 @@ public final class ApplyChange
    * @param bytes the new serialized value (ignored when removing)
    */
   @org.infinispan.protostream.annotations.Proto
+  @ProtoTypeId(SessionSchema.UPDATE)
   public record Update(String name, long baseVersion, boolean remove, byte[] bytes) {}
 
   @Override

@@ -2,6 +2,7 @@ package dev.cohort.server.session.grid;
 
 import java.util.List;
 import org.infinispan.protostream.annotations.Proto;
+import org.infinispan.protostream.annotations.ProtoTypeId;
 
 /**
  * What {@link ApplyChange} did.
@@ -10,6 +11,7 @@ import org.infinispan.protostream.annotations.Proto;
  * @param conflicts the attributes changed by someone else since the call read them
  */
 @Proto
+@ProtoTypeId(SessionSchema.CHANGE_OUTCOME)
 public record ChangeOutcome(int status, List<String> conflicts) {
 
   static final int SAVED_STATUS = 0;

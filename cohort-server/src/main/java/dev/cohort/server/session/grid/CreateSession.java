@@ -3,6 +3,7 @@ package dev.cohort.server.session.grid;
 import java.util.function.Function;
 import org.infinispan.functional.EntryView.ReadWriteEntryView;
 import org.infinispan.protostream.annotations.Proto;
+import org.infinispan.protostream.annotations.ProtoTypeId;
 
 /**
  * Adds a new session unless one with its id exists (a retry of the same creation succeeds). An
@@ -11,6 +12,7 @@ import org.infinispan.protostream.annotations.Proto;
  * @param session the new session
  */
 @Proto
+@ProtoTypeId(SessionSchema.CREATE_SESSION)
 public record CreateSession(StoredSession session)
     implements Function<ReadWriteEntryView<String, StoredSession>, Boolean> {
 

@@ -3,6 +3,7 @@ package dev.cohort.server.session.grid;
 import java.util.function.Function;
 import org.infinispan.functional.EntryView.ReadWriteEntryView;
 import org.infinispan.protostream.annotations.Proto;
+import org.infinispan.protostream.annotations.ProtoTypeId;
 
 /**
  * Removes a session if it is still expired where it lives (a call may have used it since the
@@ -11,6 +12,7 @@ import org.infinispan.protostream.annotations.Proto;
  * @param now the sweep's time, nanoseconds since the epoch
  */
 @Proto
+@ProtoTypeId(SessionSchema.REMOVE_IF_EXPIRED)
 public record RemoveIfExpired(long now)
     implements Function<ReadWriteEntryView<String, StoredSession>, Boolean> {
 

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.infinispan.protostream.annotations.Proto;
+import org.infinispan.protostream.annotations.ProtoTypeId;
 
 /**
  * A session as the distributed cache holds it. Attribute values stay opaque bytes, so the cache
@@ -24,6 +25,7 @@ import org.infinispan.protostream.annotations.Proto;
  *     of its primary owner is not applied (or refused as a conflict) twice
  */
 @Proto
+@ProtoTypeId(SessionSchema.STORED_SESSION)
 public record StoredSession(
     String id,
     String user,
@@ -44,6 +46,7 @@ public record StoredSession(
 
   /** One attribute: its name, serialized value and version. */
   @Proto
+  @ProtoTypeId(SessionSchema.STORED_ATTRIBUTE)
   public record StoredAttribute(String name, byte[] bytes, long version) {}
 
   static StoredSession of(SessionData data) {
