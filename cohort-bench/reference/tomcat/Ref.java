@@ -10,7 +10,7 @@ import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -22,8 +22,17 @@ public final class Ref {
   // replication valve has replicated (and, synchronously, had acknowledged) the session change.
   static final ObjectMapper JSON =
       new ObjectMapper().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-  // The Authorization header that starts a session: the run script passes what its wrk load sends.
+  // The Authorization header every request must carry: the run script passes what its wrk load sends.
   static final String AUTH = System.getProperty("ref.authorization", "");
+
+  /**
+   * Whether the request carries the benchmark's credentials. Cohort checks HTTP Basic on every
+   * call (against a cache of verified credentials), so the reference checks on every call too,
+   * with a plain comparison (cheaper than Cohort's check).
+   */
+  static boolean authorized(HttpServletRequest req) {
+    return !AUTH.isEmpty() && AUTH.equals(req.getHeader("Authorization"));
+  }
 
   /** Takes the session id from X-Cohort-Session, as cohort-bench's wrk script sends it. */
   public static final class HeaderSessionValve extends ValveBase {
@@ -47,6 +56,10 @@ public final class Ref {
   public static final class Greet extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      if (!authorized(req)) {
+        resp.sendError(401);
+        return;
+      }
       JsonNode in = JSON.readTree(req.getInputStream());
       resp.setContentType("application/json");
       String name = in.path("name").asText();
@@ -54,22 +67,26 @@ public final class Ref {
     }
   }
 
+  /**
+   * The same object as Cohort's sample cart ({@code dev.cohort.samples.CartItems}): the items and
+   * the set of cart lines its putItem adds, empty here. So each write serializes (and the backup
+   * deserializes) the same object graph as Cohort's.
+   */
   public static final class CartItems implements Serializable {
-    final List<String> items = new ArrayList<>();
+    private static final long serialVersionUID = 1L;
+    final ArrayList<String> items = new ArrayList<>();
+    HashSet<String> lines = new HashSet<>();
   }
 
   /** samples.cart:addItem: {"item":"apple"} -> {"count":N}; a new session for valid credentials. */
   public static final class AddItem extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-      HttpSession session = req.getSession(false);
-      if (session == null) {
-        if (AUTH.isEmpty() || !AUTH.equals(req.getHeader("Authorization"))) {
-          resp.sendError(401);
-          return;
-        }
-        session = req.getSession(true);
+      if (!authorized(req)) {
+        resp.sendError(401);
+        return;
       }
+      HttpSession session = req.getSession(true);
       JsonNode in = JSON.readTree(req.getInputStream());
       String item = in.path("item").asText().strip();
       CartItems cart = (CartItems) session.getAttribute("cart");
