@@ -3,7 +3,9 @@ package dev.cohort.server.session.grid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import org.infinispan.protostream.descriptors.Descriptor;
 import org.infinispan.protostream.ProtobufUtil;
 import org.infinispan.protostream.SerializationContext;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,20 +49,21 @@ class SessionSchemaTest {
 
   @Test
   void everyTypeHasItsOwnIdOutsideInfinispansRange() {
-    List<Class<?>> types =
-        List.of(
-            StoredSession.class,
-            StoredSession.StoredAttribute.class,
-            ApplyChange.class,
-            ApplyChange.Update.class,
-            ChangeOutcome.class,
-            RemoveIfExpired.class,
-            CreateSession.class);
-    var ids =
-        types.stream()
-            .map(t -> context.getMarshaller(t).getTypeName())
-            .map(name -> context.getDescriptorByName(name).getTypeId())
-            .toList();
-    assertThat(ids).doesNotContainNull().doesNotHaveDuplicates().allSatisfy(id -> assertThat(id).isGreaterThan(65_535));
+    var file = context.getFileDescriptors().get(new SessionSchemaImpl().getProtoFileName());
+    List<Descriptor> messages = new ArrayList<>();
+    file.getMessageTypes().forEach(m -> addWithNested(m, messages));
+    assertThat(messages)
+        .extracting(Descriptor::getName)
+        .contains("StoredSession", "StoredAttribute", "ApplyChange", "Update", "ChangeOutcome");
+    assertThat(messages)
+        .extracting(m -> m.getTypeId())
+        .doesNotContainNull()
+        .doesNotHaveDuplicates()
+        .allSatisfy(id -> assertThat(id).isGreaterThan(65_535));
+  }
+
+  private static void addWithNested(Descriptor message, List<Descriptor> all) {
+    all.add(message);
+    message.getNestedTypes().forEach(m -> addWithNested(m, all));
   }
 }
