@@ -139,28 +139,21 @@ public final class TestGrids {
   public static Grid grid(String name, Map<String, String> settings) {
     try {
       Path dataDir = Files.createTempDirectory("cohort-grid-" + name);
-      deleteOnExit(dataDir);
+      dataDirs.add(dataDir);
       return Grid.start(clusterConfig(settings), name, new SessionSchemaImpl(), dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** Grid data directories, deleted when the JVM exits (by then the tests have closed their grids). */
   private static final Set<Path> dataDirs = ConcurrentHashMap.newKeySet();
 
-  /**
-   * Deletes {@code dir} with all it holds when the JVM exits (by then the tests have closed their
-   * grids); {@link java.io.File#deleteOnExit} deletes only empty directories.
-   */
-  private static void deleteOnExit(Path dir) {
-    synchronized (dataDirs) {
-      if (dataDirs.isEmpty()) {
-        Runtime.getRuntime()
-            .addShutdownHook(
-                new Thread(() -> dataDirs.forEach(TestGrids::deleteTree), "cohort-test-grid-cleanup"));
-      }
-      dataDirs.add(dir);
-    }
+  static {
+    // File.deleteOnExit deletes only empty directories.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> dataDirs.forEach(TestGrids::deleteTree), "cohort-test-grid-cleanup"));
   }
 
   private static void deleteTree(Path dir) {
