@@ -78,7 +78,7 @@ public final class Ref {
     HashSet<String> lines = new HashSet<>();
   }
 
-  /** samples.cart:addItem: {"item":"apple"} -> {"count":N}; a new session for valid credentials. */
+  /** samples.cart:addItem: {"item":"apple"} -> {"count":N}; a new session if the request names none. */
   public static final class AddItem extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
