@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -28,6 +29,10 @@ public final class Json {
 
   private static ObjectMapper newMapper() {
     ObjectMapper mapper = new ObjectMapper();
+    // Jackson's default pool keeps buffers per thread, and every call runs on a new virtual
+    // thread: each response allocated a fresh 8 KB encoding buffer and a char buffer. A pool
+    // shared by all threads reuses them.
+    mapper.getFactory().setRecyclerPool(JsonRecyclerPools.newConcurrentDequePool());
     mapper.getFactory().setStreamReadConstraints(
         StreamReadConstraints.builder().maxNestingDepth(200).maxStringLength(50_000_000).build());
     mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
