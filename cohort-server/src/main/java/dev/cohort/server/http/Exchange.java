@@ -142,8 +142,12 @@ public final class Exchange {
       throw tooLarge(limit);
     }
     try (InputStream in = Request.asInputStream(request)) {
-      ByteArrayOutputStream out =
-          new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
+      if (declared >= 0 && declared < Integer.MAX_VALUE) {
+        // Jetty ends the stream at the declared length: one array of that size, no copy buffer
+        // (an 8 KB buffer per call was an eighth of what a node allocated under load).
+        return in.readNBytes((int) declared);
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
       byte[] buffer = new byte[8192];
       long total = 0;
       int n;

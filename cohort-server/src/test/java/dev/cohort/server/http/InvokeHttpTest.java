@@ -83,6 +83,25 @@ class InvokeHttpTest {
   }
 
   @Test
+  void chunkedBodyWithinTheLimitIsReadWhole() throws IOException {
+    String auth = java.util.Base64.getEncoder().encodeToString(("Administrator:" + TestNode.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+    String first = "{\"name\":\"" + "a".repeat(300);
+    String second = "b".repeat(300) + "\"}";
+    try (Socket socket = new Socket("127.0.0.1", node.node().port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /invoke/test.echo/echo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " + auth
+                  + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                  + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n"
+                  + Integer.toHexString(second.length()) + "\r\n" + second + "\r\n0\r\n\r\n")
+              .getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(response).startsWith("HTTP/1.1 200").contains("a".repeat(300) + "b".repeat(300));
+    }
+  }
+
+  @Test
   void chunkedBodyOverTheLimitIs413WhileReading() throws IOException {
     String auth = java.util.Base64.getEncoder().encodeToString(("Administrator:" + TestNode.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
     String chunk = "{\"x\":\"" + "a".repeat(1500) + "\"}";
