@@ -23,6 +23,12 @@ import java.util.Map;
 /** JSON in and out, shared by the primary and admin ports. */
 public final class Json {
 
+  /**
+   * Sets of Jackson's buffers kept for reuse: more than a loaded node's calls at once (dozens);
+   * calls beyond it allocate their own.
+   */
+  private static final int RECYCLED_BUFFER_SETS = 256;
+
   private static final ObjectMapper MAPPER = newMapper();
 
   private Json() {}
@@ -31,8 +37,9 @@ public final class Json {
     ObjectMapper mapper = new ObjectMapper();
     // Jackson's default pool keeps buffers per thread, and every call runs on a new virtual
     // thread: each response allocated a fresh 8 KB encoding buffer and a char buffer. A pool
-    // shared by all threads reuses them.
-    mapper.getFactory().setRecyclerPool(JsonRecyclerPools.newConcurrentDequePool());
+    // shared by all threads reuses them; bounded, so that a burst of concurrent calls does not
+    // leave a set of buffers per call behind (beyond the bound they are allocated and dropped).
+    mapper.getFactory().setRecyclerPool(JsonRecyclerPools.newBoundedPool(RECYCLED_BUFFER_SETS));
     mapper.getFactory().setStreamReadConstraints(
         StreamReadConstraints.builder().maxNestingDepth(200).maxStringLength(50_000_000).build());
     mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);

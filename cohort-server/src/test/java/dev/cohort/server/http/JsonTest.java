@@ -2,9 +2,14 @@ package dev.cohort.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.cohort.api.Document;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -45,6 +50,20 @@ class JsonTest {
       assertThat(back.requireString("text")).isEqualTo(text);
       assertThat(new String(written[0], StandardCharsets.UTF_8)).startsWith("{\"text\":\"");
     }
+  }
+
+  @Test
+  void aBurstOfConcurrentWritersLeavesNoMoreBuffersBehindThanTheBound() throws IOException {
+    // Each open generator holds a set of buffers; closing it returns the set to the pool.
+    List<JsonGenerator> open = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      open.add(Json.mapper().createGenerator(OutputStream.nullOutputStream()));
+    }
+    for (JsonGenerator g : open) {
+      g.close();
+    }
+    int pooled = Json.mapper().getFactory()._getRecyclerPool().pooledCount();
+    assertThat(pooled).isPositive().isLessThanOrEqualTo(256);
   }
 
   private static long bytesAllocatedWritingOnANewThread(Object value) throws InterruptedException {
