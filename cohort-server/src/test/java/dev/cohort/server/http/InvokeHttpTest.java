@@ -8,11 +8,11 @@ import dev.cohort.server.testing.TestNode;
 import dev.cohort.server.testing.TestNode.Reply;
 import dev.cohort.server.testing.TestPackages;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,38 +84,38 @@ class InvokeHttpTest {
 
   @Test
   void chunkedBodyWithinTheLimitIsReadWhole() throws IOException {
-    String auth = java.util.Base64.getEncoder().encodeToString(("Administrator:" + TestNode.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
-    String first = "{\"name\":\"" + "a".repeat(300);
-    String second = "b".repeat(300) + "\"}";
-    try (Socket socket = new Socket("127.0.0.1", node.node().port())) {
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("POST /invoke/test.echo/echo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " + auth
-                  + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                  + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n"
-                  + Integer.toHexString(second.length()) + "\r\n" + second + "\r\n0\r\n\r\n")
-              .getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(response).startsWith("HTTP/1.1 200").contains("a".repeat(300) + "b".repeat(300));
-    }
+    String response =
+        postChunkedAsAdmin(List.of("{\"name\":\"" + "a".repeat(300), "b".repeat(300) + "\"}"));
+    assertThat(response).startsWith("HTTP/1.1 200").contains("a".repeat(300) + "b".repeat(300));
   }
 
   @Test
   void chunkedBodyOverTheLimitIs413WhileReading() throws IOException {
-    String auth = java.util.Base64.getEncoder().encodeToString(("Administrator:" + TestNode.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
-    String chunk = "{\"x\":\"" + "a".repeat(1500) + "\"}";
+    String response = postChunkedAsAdmin(List.of("{\"x\":\"" + "a".repeat(1500) + "\"}"));
+    assertThat(response).startsWith("HTTP/1.1 413").contains("COH-TOO-LARGE");
+  }
+
+  /**
+   * Posts {@code chunks} to test.echo as the administrator, with {@code Transfer-Encoding: chunked}
+   * (so without a declared length), and returns the raw response.
+   */
+  private String postChunkedAsAdmin(List<String> chunks) throws IOException {
+    String auth =
+        java.util.Base64.getEncoder()
+            .encodeToString(("Administrator:" + TestNode.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+    StringBuilder request =
+        new StringBuilder(
+            "POST /invoke/test.echo/echo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " + auth
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    for (String chunk : chunks) {
+      request.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+    }
+    request.append("0\r\n\r\n");
     try (Socket socket = new Socket("127.0.0.1", node.node().port())) {
       OutputStream out = socket.getOutputStream();
-      out.write(
-          ("POST /invoke/test.echo/echo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " + auth
-                  + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                  + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n")
-              .getBytes(StandardCharsets.UTF_8));
+      out.write(request.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
-      InputStream in = socket.getInputStream();
-      String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(response).startsWith("HTTP/1.1 413").contains("COH-TOO-LARGE");
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
