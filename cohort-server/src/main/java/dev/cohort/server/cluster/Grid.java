@@ -25,6 +25,7 @@ import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
 import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
 import org.infinispan.partitionhandling.AvailabilityMode;
 import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.persistence.file.SingleFileStoreConfigurationBuilder;
 import org.infinispan.protostream.SerializationContextInitializer;
 import org.infinispan.remoting.transport.jgroups.JGroupsChannelConfigurator;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
@@ -135,14 +136,17 @@ public final class Grid implements AutoCloseable {
     ConfigurationBuilder b = new ConfigurationBuilder();
     if (copies == Copies.CONFIGURED && config.maxSessionsInMemory() > 0) {
       // The seeds' "Maximum Elements In Memory": the least recently used copies wait on this
-      // node's disk and come back when used; the store is local and emptied at start.
+      // node's disk and come back when used; the store is local and emptied at start. A single-file
+      // store keeps the keys it holds in memory, so that the common case, a session that was
+      // never passivated, costs no disk work: creating it looks the id up in memory instead of in
+      // an on-disk index, and removing it (logout, expiry) writes nothing, where a log-structured
+      // store appends a tombstone for every removal, passivated or not.
       java.nio.file.Path store = dataDir.resolve("grid").resolve(name);
       b.memory().maxCount(config.maxSessionsInMemory());
       b.persistence()
           .passivation(true)
-          .addSoftIndexFileStore()
-          .dataLocation(store.resolve("data").toString())
-          .indexLocation(store.resolve("index").toString())
+          .addStore(SingleFileStoreConfigurationBuilder.class)
+          .location(store.toString())
           .shared(false)
           .preload(false)
           .purgeOnStartup(true);

@@ -311,7 +311,7 @@ public record ClusterConfig(
           "Stateful cluster: most session copies (its own and backups) this node keeps in memory,"
               + " the seeds' Maximum Elements In Memory. Beyond it the least recently used go to"
               + " the node's disk (<node.data-dir>/grid, emptied at start) and come back when"
-              + " used. 0: no limit.");
+              + " used; their ids stay in memory (about 100 bytes each plus the id). 0: no limit.");
 
   static final List<Setting<?>> SETTINGS =
       List.of(

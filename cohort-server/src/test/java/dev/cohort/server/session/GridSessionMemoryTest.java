@@ -67,4 +67,69 @@ class GridSessionMemoryTest {
       a.close();
     }
   }
+
+  /**
+   * Most sessions never leave memory: creating and ending them must cost no disk work. (A
+   * log-structured store appended a tombstone to its file for every removal, passivated or not,
+   * on every member.) A session that did wait on disk is still removed there, and does not come
+   * back.
+   */
+  @Test
+  void sessionsThatNeverLeftMemoryCostNoDiskWorkAndRemovedOnesDoNotComeBack() throws Exception {
+    List<Integer> ports = TestGrids.transportPorts(2);
+    Map<String, String> sa = new HashMap<>(TestGrids.statefulSettings(ports.get(0), ports));
+    Map<String, String> sb = new HashMap<>(TestGrids.statefulSettings(ports.get(1), ports));
+    sa.put("cluster.max-sessions-in-memory", "20");
+    sb.put("cluster.max-sessions-in-memory", "20");
+    Grid a = TestGrids.grid("a", sa);
+    Grid b = TestGrids.grid("b", sb);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2);
+      GridSessionStore onA = new GridSessionStore(a, 1_000);
+      GridSessionStore onB = new GridSessionStore(b, 1_000);
+      Instant t0 = Instant.now();
+      Map<Grid, Long> before = Map.of(a, diskBytes(a), b, diskBytes(b));
+      for (int i = 0; i < 300; i++) {
+        String id = "short" + i;
+        onA.create(new SessionData(id, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
+        onA.apply(new SessionChange(id, t0, Map.of("n", new SessionChange.Update(0, Optional.of(new byte[100])))));
+        onA.remove(id);
+      }
+      for (Grid g : List.of(a, b)) {
+        assertThat(diskBytes(g)).as("bytes on disk after 300 short sessions").isEqualTo(before.get(g));
+      }
+
+      for (int i = 0; i < 100; i++) {
+        onA.create(new SessionData("s" + i, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
+      }
+      var memoryOfA = a.cache(GridSessionStore.CACHE, Grid.Copies.CONFIGURED, null).getDataContainer();
+      String waiting = null;
+      for (int i = 0; i < 100 && waiting == null; i++) {
+        if (memoryOfA.peek("s" + i) == null) {
+          waiting = "s" + i;
+        }
+      }
+      assertThat(waiting).as("a session passivated on a").isNotNull();
+      assertThat(diskBytes(a)).isGreaterThan(before.get(a));
+      onA.remove(waiting);
+      assertThat(onA.get(waiting)).isEmpty();
+      assertThat(onB.get(waiting)).isEmpty();
+      assertThat(onA.size()).isEqualTo(99);
+      assertThat(onB.size()).isEqualTo(99);
+    } finally {
+      b.close();
+      a.close();
+    }
+  }
+
+  /** The bytes in a member's disk store of passivated grid entries. */
+  private static long diskBytes(Grid grid) throws java.io.IOException {
+    java.nio.file.Path dir = TestGrids.dataDir(grid).resolve("grid");
+    if (!java.nio.file.Files.exists(dir)) {
+      return 0;
+    }
+    try (var files = java.nio.file.Files.walk(dir)) {
+      return files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+  }
 }

@@ -140,11 +140,21 @@ public final class TestGrids {
     try {
       Path dataDir = Files.createTempDirectory("cohort-grid-" + name);
       dataDirs.add(dataDir);
-      return Grid.start(clusterConfig(settings), name, new SessionSchemaImpl(), dataDir);
+      Grid grid = Grid.start(clusterConfig(settings), name, new SessionSchemaImpl(), dataDir);
+      dataDirOf.put(grid, dataDir);
+      return grid;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** The data directory of a member started by {@link #grid}. */
+  public static Path dataDir(Grid grid) {
+    return java.util.Objects.requireNonNull(dataDirOf.get(grid), "not started by TestGrids.grid");
+  }
+
+  private static final Map<Grid, Path> dataDirOf =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   /** Grid data directories, deleted when the JVM exits (by then the tests have closed their grids). */
   private static final Set<Path> dataDirs = ConcurrentHashMap.newKeySet();
