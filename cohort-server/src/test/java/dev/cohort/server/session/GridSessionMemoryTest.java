@@ -7,12 +7,16 @@ import static org.awaitility.Awaitility.await;
 import dev.cohort.server.cluster.Grid;
 import dev.cohort.server.session.grid.GridSessionStore;
 import dev.cohort.server.testing.TestGrids;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,7 +96,9 @@ class GridSessionMemoryTest {
       for (int i = 0; i < 300; i++) {
         String id = "short" + i;
         onA.create(new SessionData(id, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
-        onA.apply(new SessionChange(id, t0, Map.of("n", new SessionChange.Update(0, Optional.of(new byte[100])))));
+        onA.apply(
+            new SessionChange(
+                id, t0, Map.of("n", new SessionChange.Update(0, Optional.of(new byte[100])))));
         onA.remove(id);
       }
       for (Grid g : List.of(a, b)) {
@@ -123,13 +129,13 @@ class GridSessionMemoryTest {
   }
 
   /** The bytes in a member's disk store of passivated grid entries. */
-  private static long diskBytes(Grid grid) throws java.io.IOException {
-    java.nio.file.Path dir = TestGrids.dataDir(grid).resolve("grid");
-    if (!java.nio.file.Files.exists(dir)) {
+  private static long diskBytes(Grid grid) throws IOException {
+    Path dir = TestGrids.dataDir(grid).resolve("grid");
+    if (!Files.exists(dir)) {
       return 0;
     }
-    try (var files = java.nio.file.Files.walk(dir)) {
-      return files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
     }
   }
 }

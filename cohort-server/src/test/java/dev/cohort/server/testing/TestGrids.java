@@ -11,11 +11,14 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -150,11 +153,10 @@ public final class TestGrids {
 
   /** The data directory of a member started by {@link #grid}. */
   public static Path dataDir(Grid grid) {
-    return java.util.Objects.requireNonNull(dataDirOf.get(grid), "not started by TestGrids.grid");
+    return Objects.requireNonNull(dataDirOf.get(grid), "not started by TestGrids.grid");
   }
 
-  private static final Map<Grid, Path> dataDirOf =
-      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+  private static final Map<Grid, Path> dataDirOf = Collections.synchronizedMap(new WeakHashMap<>());
 
   /** Grid data directories, deleted when the JVM exits (by then the tests have closed their grids). */
   private static final Set<Path> dataDirs = ConcurrentHashMap.newKeySet();
