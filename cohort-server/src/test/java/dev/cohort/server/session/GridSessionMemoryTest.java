@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,107 +27,110 @@ import org.junit.jupiter.api.Test;
  */
 class GridSessionMemoryTest {
 
-  @Test
-  void aNodeKeepsAtMostTheConfiguredSessionsInMemoryAndLosesNone() {
+  /** Two members that keep at most 20 session copies in memory each. */
+  private Grid a;
+  private Grid b;
+  private GridSessionStore onA;
+  private GridSessionStore onB;
+
+  @BeforeEach
+  void start() {
     List<Integer> ports = TestGrids.transportPorts(2);
     Map<String, String> sa = new HashMap<>(TestGrids.statefulSettings(ports.get(0), ports));
     Map<String, String> sb = new HashMap<>(TestGrids.statefulSettings(ports.get(1), ports));
     sa.put("cluster.max-sessions-in-memory", "20");
     sb.put("cluster.max-sessions-in-memory", "20");
-    Grid a = TestGrids.grid("a", sa);
-    Grid b = TestGrids.grid("b", sb);
-    try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2);
-      GridSessionStore onA = new GridSessionStore(a, 1_000);
-      GridSessionStore onB = new GridSessionStore(b, 1_000);
-      Instant t0 = Instant.now();
-      for (int i = 0; i < 100; i++) {
-        onA.create(new SessionData("s" + i, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
-        onA.apply(
-            new SessionChange(
-                "s" + i,
-                t0,
-                Map.of("n", new SessionChange.Update(0, Optional.of(("v" + i).getBytes(UTF_8))))));
-      }
+    a = TestGrids.grid("a", sa);
+    b = TestGrids.grid("b", sb);
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2);
+    onA = new GridSessionStore(a, 1_000);
+    onB = new GridSessionStore(b, 1_000);
+  }
 
-      for (Grid g : List.of(a, b)) {
-        int inMemory =
-            g.cache(GridSessionStore.CACHE, Grid.Copies.CONFIGURED, null)
-                .getDataContainer()
-                .sizeIncludingExpired();
-        assertThat(inMemory).isLessThanOrEqualTo(20);
-      }
-      assertThat(onA.size()).isEqualTo(100);
-      for (int i = 0; i < 100; i++) {
-        SessionData s = onB.get("s" + i).orElseThrow();
-        assertThat(new String(s.attributes().get("n").bytes(), UTF_8)).isEqualTo("v" + i);
-      }
-      // Sessions come back from disk for a write too, and stay consistent on both members.
-      assertThat(onB.apply(new SessionChange("s3", t0, Map.of("n", new SessionChange.Update(onB.get("s3").orElseThrow().attributes().get("n").version(), Optional.of("changed".getBytes(UTF_8)))))))
-          .isEqualTo(new SaveResult.Saved());
-      assertThat(new String(onA.get("s3").orElseThrow().attributes().get("n").bytes(), UTF_8)).isEqualTo("changed");
-      assertThat(onA.sweep(t0.plus(Duration.ofMinutes(10)))).isGreaterThan(0);
-      await().atMost(Duration.ofSeconds(10)).until(() -> onA.size() == 0 && onB.size() == 0);
-    } finally {
+  @AfterEach
+  void stop() {
+    if (b != null) {
       b.close();
+    }
+    if (a != null) {
       a.close();
     }
+  }
+
+  @Test
+  void aNodeKeepsAtMostTheConfiguredSessionsInMemoryAndLosesNone() {
+    Instant t0 = Instant.now();
+    for (int i = 0; i < 100; i++) {
+      onA.create(new SessionData("s" + i, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
+      onA.apply(
+          new SessionChange(
+              "s" + i,
+              t0,
+              Map.of("n", new SessionChange.Update(0, Optional.of(("v" + i).getBytes(UTF_8))))));
+    }
+
+    for (Grid g : List.of(a, b)) {
+      int inMemory =
+          g.cache(GridSessionStore.CACHE, Grid.Copies.CONFIGURED, null)
+              .getDataContainer()
+              .sizeIncludingExpired();
+      assertThat(inMemory).isLessThanOrEqualTo(20);
+    }
+    assertThat(onA.size()).isEqualTo(100);
+    for (int i = 0; i < 100; i++) {
+      SessionData s = onB.get("s" + i).orElseThrow();
+      assertThat(new String(s.attributes().get("n").bytes(), UTF_8)).isEqualTo("v" + i);
+    }
+    // Sessions come back from disk for a write too, and stay consistent on both members.
+    assertThat(onB.apply(new SessionChange("s3", t0, Map.of("n", new SessionChange.Update(onB.get("s3").orElseThrow().attributes().get("n").version(), Optional.of("changed".getBytes(UTF_8)))))))
+        .isEqualTo(new SaveResult.Saved());
+    assertThat(new String(onA.get("s3").orElseThrow().attributes().get("n").bytes(), UTF_8)).isEqualTo("changed");
+    assertThat(onA.sweep(t0.plus(Duration.ofMinutes(10)))).isGreaterThan(0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> onA.size() == 0 && onB.size() == 0);
   }
 
   /**
    * Most sessions never leave memory: creating and ending them must cost no disk work. (A
    * log-structured store appended a tombstone to its file for every removal, passivated or not,
-   * on every member.) A session that did wait on disk is still removed there, and does not come
-   * back.
+   * on every member.) A session that did wait on disk is removed there too, and does not come
+   * back. (A plain remove left it there: a logged-out session came back.)
    */
   @Test
   void sessionsThatNeverLeftMemoryCostNoDiskWorkAndRemovedOnesDoNotComeBack() throws Exception {
-    List<Integer> ports = TestGrids.transportPorts(2);
-    Map<String, String> sa = new HashMap<>(TestGrids.statefulSettings(ports.get(0), ports));
-    Map<String, String> sb = new HashMap<>(TestGrids.statefulSettings(ports.get(1), ports));
-    sa.put("cluster.max-sessions-in-memory", "20");
-    sb.put("cluster.max-sessions-in-memory", "20");
-    Grid a = TestGrids.grid("a", sa);
-    Grid b = TestGrids.grid("b", sb);
-    try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> a.members().size() == 2);
-      GridSessionStore onA = new GridSessionStore(a, 1_000);
-      GridSessionStore onB = new GridSessionStore(b, 1_000);
-      Instant t0 = Instant.now();
-      Map<Grid, Long> before = Map.of(a, diskBytes(a), b, diskBytes(b));
-      for (int i = 0; i < 300; i++) {
-        String id = "short" + i;
-        onA.create(new SessionData(id, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
-        onA.apply(
-            new SessionChange(
-                id, t0, Map.of("n", new SessionChange.Update(0, Optional.of(new byte[100])))));
-        onA.remove(id);
-      }
-      for (Grid g : List.of(a, b)) {
-        assertThat(diskBytes(g)).as("bytes on disk after 300 short sessions").isEqualTo(before.get(g));
-      }
-
-      for (int i = 0; i < 100; i++) {
-        onA.create(new SessionData("s" + i, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
-      }
-      var memoryOfA = a.cache(GridSessionStore.CACHE, Grid.Copies.CONFIGURED, null).getDataContainer();
-      String waiting = null;
-      for (int i = 0; i < 100 && waiting == null; i++) {
-        if (memoryOfA.peek("s" + i) == null) {
-          waiting = "s" + i;
-        }
-      }
-      assertThat(waiting).as("a session passivated on a").isNotNull();
-      assertThat(diskBytes(a)).isGreaterThan(before.get(a));
-      onA.remove(waiting);
-      assertThat(onA.get(waiting)).isEmpty();
-      assertThat(onB.get(waiting)).isEmpty();
-      assertThat(onA.size()).isEqualTo(99);
-      assertThat(onB.size()).isEqualTo(99);
-    } finally {
-      b.close();
-      a.close();
+    Instant t0 = Instant.now();
+    Map<Grid, Long> before = Map.of(a, diskBytes(a), b, diskBytes(b));
+    for (int i = 0; i < 300; i++) {
+      String id = "short" + i;
+      onA.create(new SessionData(id, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
+      onA.apply(
+          new SessionChange(
+              id, t0, Map.of("n", new SessionChange.Update(0, Optional.of(new byte[100])))));
+      onA.remove(id);
     }
+    for (Grid g : List.of(a, b)) {
+      assertThat(diskBytes(g)).as("bytes on disk after 300 short sessions").isEqualTo(before.get(g));
+    }
+
+    for (int i = 0; i < 100; i++) {
+      onA.create(new SessionData("s" + i, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
+    }
+    // A session whose copies both wait on disk: a logout must delete them there, on both members.
+    var memoryOfA = a.cache(GridSessionStore.CACHE, Grid.Copies.CONFIGURED, null).getDataContainer();
+    var memoryOfB = b.cache(GridSessionStore.CACHE, Grid.Copies.CONFIGURED, null).getDataContainer();
+    String waiting = null;
+    for (int i = 0; i < 100 && waiting == null; i++) {
+      if (memoryOfA.peek("s" + i) == null && memoryOfB.peek("s" + i) == null) {
+        waiting = "s" + i;
+      }
+    }
+    assertThat(waiting).as("a session passivated on both members").isNotNull();
+    assertThat(diskBytes(a)).isGreaterThan(before.get(a));
+    assertThat(diskBytes(b)).isGreaterThan(before.get(b));
+    onA.remove(waiting);
+    assertThat(onA.get(waiting)).isEmpty();
+    assertThat(onB.get(waiting)).isEmpty();
+    assertThat(onA.size()).isEqualTo(99);
+    assertThat(onB.size()).isEqualTo(99);
   }
 
   /** The bytes in a member's disk store of passivated grid entries. */

@@ -15,12 +15,16 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.infinispan.AdvancedCache;
 import org.infinispan.context.Flag;
 import org.infinispan.functional.FunctionalMap.ReadWriteMap;
 import org.infinispan.functional.impl.FunctionalMapImpl;
 import org.infinispan.functional.impl.ReadWriteMapImpl;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryPassivated;
+import org.infinispan.notifications.cachelistener.event.CacheEntryPassivatedEvent;
 
 /**
  * Sessions in the stateful cluster's distributed cache ({@code cohort-sessions}). A session is
@@ -42,7 +46,25 @@ public final class GridSessionStore implements SessionStore {
   private record Bound(
       long generation,
       AdvancedCache<String, StoredSession> cache,
-      ReadWriteMap<String, StoredSession> functions) {}
+      ReadWriteMap<String, StoredSession> functions,
+      Passivations passivations) {}
+
+  /**
+   * Counts the session copies this node moved to its disk, so that {@link #held} knows when the
+   * disk may hold copies that memory does not.
+   */
+  @Listener(observation = Listener.Observation.POST)
+  public static final class Passivations {
+    private final AtomicLong count = new AtomicLong();
+
+    /** The count up to which every copy on disk was also in memory. */
+    private final AtomicLong countedUpTo = new AtomicLong();
+
+    @CacheEntryPassivated
+    public void passivated(CacheEntryPassivatedEvent<?, ?> event) {
+      count.incrementAndGet();
+    }
+  }
 
   /**
    * @param grid the cluster's data grid
@@ -62,11 +84,14 @@ public final class GridSessionStore implements SessionStore {
         if (b == null || b.generation != grid.generation()) {
           AdvancedCache<String, StoredSession> cache =
               grid.cache(CACHE, Grid.Copies.CONFIGURED, new SessionMergePolicy());
+          Passivations passivations = new Passivations();
+          cache.addListener(passivations);
           b =
               new Bound(
                   grid.generation(),
                   cache,
-                  ReadWriteMapImpl.create(FunctionalMapImpl.create(cache)));
+                  ReadWriteMapImpl.create(FunctionalMapImpl.create(cache)),
+                  passivations);
           bound = b;
         }
       }
@@ -144,11 +169,12 @@ public final class GridSessionStore implements SessionStore {
   public void remove(String id) {
     call(
         "remove",
-        // Asynchronous and joined like the other writes: the synchronous remove waits with a
-        // timeout, and a virtual thread's timed wait goes through the JDK's delay scheduler,
-        // waking its thread twice (the logouts were half of all timed waits on a loaded node).
-        // Infinispan's own remote timeout still ends a write that gets no answer.
-        () -> join(bound().cache.withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(id)));
+        // A function (see RemoveSession: a copy on an owner's disk must go too), asynchronous and
+        // joined like the other writes: a synchronous call waits with a timeout, and a virtual
+        // thread's timed wait goes through the JDK's delay scheduler, waking its thread twice
+        // (the logouts were half of all timed waits on a loaded node). Infinispan's own remote
+        // timeout still ends a write that gets no answer.
+        () -> join(bound().functions.eval(id, new RemoveSession())));
   }
 
   /**
@@ -182,16 +208,26 @@ public final class GridSessionStore implements SessionStore {
   }
 
   /**
-   * Session copies this node holds: in memory, plus those passivated to its disk when memory is
-   * full ({@code cluster.max-sessions-in-memory}); counting the disk is only needed then.
+   * Session copies this node holds: in memory, plus those passivated to its disk
+   * ({@code cluster.max-sessions-in-memory}). The disk is counted (which reads every key) only
+   * while it may hold copies that memory does not: from the first passivation until a count finds
+   * none. Memory alone is not enough once a copy went to disk: a logout frees a place in memory
+   * while the disk still holds others.
    */
   private int held(Bound b) {
     int inMemory = b.cache.getDataContainer().sizeIncludingExpired();
-    long memoryLimit = b.cache.getCacheConfiguration().memory().maxCount();
-    if (memoryLimit > 0 && inMemory >= memoryLimit) {
-      return b.cache.withFlags(Flag.CACHE_MODE_LOCAL).size();
+    Passivations p = b.passivations;
+    long passivated = p.count.get();
+    if (passivated == p.countedUpTo.get()) {
+      return inMemory;
     }
-    return inMemory;
+    int all = b.cache.withFlags(Flag.CACHE_MODE_LOCAL).size();
+    if (all <= inMemory) {
+      // Every copy on disk is in memory too (read back since): until the next passivation,
+      // memory alone counts.
+      p.countedUpTo.accumulateAndGet(passivated, Math::max);
+    }
+    return all;
   }
 
   @Override

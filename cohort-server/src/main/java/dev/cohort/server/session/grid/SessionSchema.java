@@ -12,7 +12,8 @@ import org.infinispan.protostream.annotations.ProtoSchema;
       ApplyChange.Update.class,
       ChangeOutcome.class,
       RemoveIfExpired.class,
-      CreateSession.class
+      CreateSession.class,
+      RemoveSession.class
     },
     schemaPackageName = "cohort.session",
     schemaFileName = "cohort-session.proto",
@@ -30,4 +31,5 @@ public interface SessionSchema extends GeneratedSchema {
   int CHANGE_OUTCOME = 170_005;
   int REMOVE_IF_EXPIRED = 170_006;
   int CREATE_SESSION = 170_007;
+  int REMOVE_SESSION = 170_008;
 }
