@@ -27,7 +27,7 @@ public final class Json {
    * Sets of Jackson's buffers kept for reuse: more than a loaded node's calls at once (dozens);
    * calls beyond it allocate their own.
    */
-  private static final int RECYCLED_BUFFER_SETS = 256;
+  static final int RECYCLED_BUFFER_SETS = 256;
 
   private static final ObjectMapper MAPPER = newMapper();
 

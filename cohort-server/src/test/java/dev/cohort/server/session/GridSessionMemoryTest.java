@@ -2,6 +2,7 @@ package dev.cohort.server.session;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cohort.server.cluster.Grid;
@@ -131,6 +132,24 @@ class GridSessionMemoryTest {
     assertThat(onB.get(waiting)).isEmpty();
     assertThat(onA.size()).isEqualTo(99);
     assertThat(onB.size()).isEqualTo(99);
+  }
+
+  /** {@code session.max-sessions} counts the sessions on disk too. */
+  @Test
+  void theSessionLimitCountsTheSessionsOnDisk() {
+    GridSessionStore limited = new GridSessionStore(a, 50);
+    Instant t0 = Instant.now();
+    for (int i = 0; i < 50; i++) {
+      limited.create(new SessionData("s" + i, "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
+    }
+    assertThatThrownBy(
+            () ->
+                limited.create(
+                    new SessionData("one-more", "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of())))
+        .isInstanceOf(SessionsFullException.class);
+    limited.remove("s0");
+    limited.create(new SessionData("one-more", "alice", t0, t0, Duration.ofMinutes(5), "c", Map.of()));
+    assertThat(limited.size()).isEqualTo(50);
   }
 
   /** The bytes in a member's disk store of passivated grid entries. */

@@ -108,7 +108,7 @@ public final class GridSessionStore implements SessionStore {
   public void create(SessionData session) {
     Bound b = bound();
     synchronized (limit) {
-      if (held(b) + creating >= maxSessions) {
+      if (atMost(b) + creating >= maxSessions && held(b) + creating >= maxSessions) {
         throw new SessionsFullException(maxSessions);
       }
       creating++;
@@ -205,6 +205,17 @@ public final class GridSessionStore implements SessionStore {
   @Override
   public int size() {
     return held(bound());
+  }
+
+  /**
+   * An upper bound of {@link #held}, without reading the disk: a copy on disk that memory lacks
+   * got there by a passivation since the last count that found none. The limit check on each
+   * new session counts exactly only when this bound reaches the limit.
+   */
+  private static long atMost(Bound b) {
+    Passivations p = b.passivations;
+    return b.cache.getDataContainer().sizeIncludingExpired()
+        + (p.count.get() - p.countedUpTo.get());
   }
 
   /**
